@@ -1,0 +1,32 @@
+/** A request to scan one image tag, as it travels through the queue. */
+export interface ScanMessage {
+  scanId: string;
+  repository: string;
+  tag: string;
+  queuedAt: string;
+}
+
+/** A message taken from the queue; `receipt` acknowledges or releases it. */
+export interface ReceivedMessage {
+  receipt: string;
+  /** Undefined when the body is not a valid ScanMessage; `error` says why. */
+  message?: ScanMessage;
+  error?: string;
+  body: string;
+}
+
+/**
+ * The scan queue: local durable files now, SQS in AWS. A received message stays hidden
+ * from other receivers until it is deleted or released; a message of a process that died
+ * becomes visible again (local: at the next start, SQS: after the visibility timeout).
+ */
+export interface ScanQueue {
+  send(message: ScanMessage): Promise<void>;
+  receive(maxMessages: number): Promise<ReceivedMessage[]>;
+  /** Removes a message once its scan is recorded as completed or failed. */
+  delete(receipt: string): Promise<void>;
+  /** Moves a message that cannot be processed aside, with the reason. */
+  reject(receipt: string, reason: string): Promise<void>;
+  /** Scan ids of the messages waiting or in progress. */
+  pendingScanIds(): Promise<Set<string>>;
+}

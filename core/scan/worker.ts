@@ -1,0 +1,114 @@
+import type { Logger } from '../log';
+import type { ReceivedMessage, ScanQueue } from '../queue/port';
+import type { StatusStore } from '../store/statuses';
+import type { ScanService } from './service';
+
+export interface WorkerOptions {
+  queue: ScanQueue;
+  service: ScanService;
+  statuses: StatusStore;
+  /** Scans run at the same time: 1 in builtin mode, SCAN_CONCURRENCY in remote mode. */
+  concurrency: number;
+  /** Wait between empty receives, in milliseconds. */
+  pollIntervalMs?: number;
+  logger: Logger;
+}
+
+/**
+ * Takes scan messages from the queue and runs them, up to `concurrency` at once. A message
+ * is deleted only after its scan is recorded as completed or failed, so a scan accepted
+ * before a crash runs again after the restart.
+ */
+export class ScanWorker {
+  private readonly active = new Set<Promise<void>>();
+  private running = false;
+  private wake: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+
+  constructor(private readonly options: WorkerOptions) {}
+
+  /** Requeues scans whose message was lost, then starts the receive loop. */
+  async start(): Promise<void> {
+    await this.requeueOrphans();
+    this.running = true;
+    this.loop = this.receiveLoop();
+  }
+
+  /** Stops receiving and waits for the scans in progress. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.notify();
+    await this.loop;
+    await Promise.all(this.active);
+  }
+
+  /** Wakes the loop at once, for example after a scan was queued. */
+  notify(): void {
+    this.wake?.();
+  }
+
+  private async receiveLoop(): Promise<void> {
+    while (this.running) {
+      const free = this.options.concurrency - this.active.size;
+      const messages = free > 0 ? await this.receive(free) : [];
+      for (const received of messages) this.track(this.process(received));
+      if (messages.length === 0) await this.idle();
+    }
+  }
+
+  private async receive(maxMessages: number): Promise<ReceivedMessage[]> {
+    try {
+      return await this.options.queue.receive(maxMessages);
+    } catch (error) {
+      this.options.logger.error({ err: error }, 'scan queue receive failed');
+      return [];
+    }
+  }
+
+  private async process(received: ReceivedMessage): Promise<void> {
+    const { queue, service, logger } = this.options;
+    if (!received.message) {
+      logger.error({ receipt: received.receipt, reason: received.error }, 'scan message rejected');
+      await queue.reject(received.receipt, received.error ?? 'invalid message');
+      return;
+    }
+    try {
+      await service.run(received.message);
+      await queue.delete(received.receipt);
+    } catch (error) {
+      // The status could not be recorded (storage down): keep the message for a retry.
+      logger.error({ err: error, scanId: received.message.scanId }, 'scan could not be recorded');
+    }
+  }
+
+  private track(task: Promise<void>): void {
+    this.active.add(task);
+    void task.finally(() => {
+      this.active.delete(task);
+      this.notify();
+    });
+  }
+
+  private idle(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, this.options.pollIntervalMs ?? 1000);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private async requeueOrphans(): Promise<void> {
+    const { queue, statuses, logger } = this.options;
+    const waiting = await queue.pendingScanIds();
+    for (const status of await statuses.list()) {
+      const unfinished = status.state === 'queued' || status.state === 'running';
+      if (!unfinished || waiting.has(status.id)) continue;
+      const { id: scanId, repository, tag, queuedAt } = status;
+      await queue.send({ scanId, repository, tag, queuedAt });
+      logger.warn({ scanId, repository, tag }, 'scan requeued: its message was lost');
+    }
+  }
+}

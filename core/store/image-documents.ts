@@ -1,0 +1,72 @@
+import type { ObjectStore } from './object-store';
+import { collisionFileName, type ImageName, plainFileName, sameImage } from './result-keys';
+
+/**
+ * JSON documents keyed by image tag under one prefix, with the collision rule of
+ * result-keys.ts: a document is read only when it names the requested image, and a write
+ * never replaces a document that belongs to another image.
+ */
+export class ImageDocuments<T> {
+  constructor(
+    private readonly objects: ObjectStore,
+    private readonly prefix: string,
+    private readonly imageOf: (document: T) => ImageName | undefined,
+  ) {}
+
+  /** Reads the document of `image`, or undefined when there is none. */
+  async read(image: ImageName): Promise<T | undefined> {
+    for (const key of this.candidateKeys(image)) {
+      const document = await this.readKey(key);
+      if (document && this.owns(document, image)) return document;
+    }
+    return undefined;
+  }
+
+  /** Writes the document of `image` and returns the key it went to. */
+  async write(image: ImageName, document: T): Promise<string> {
+    const body = `${JSON.stringify(document)}\n`;
+    const [plainKey, collisionKey] = this.candidateKeys(image);
+    if (await this.objects.putIfAbsent(plainKey, body)) return plainKey;
+
+    const existing = await this.readKey(plainKey);
+    if (existing && this.owns(existing, image)) {
+      await this.objects.put(plainKey, body);
+      return plainKey;
+    }
+    await this.objects.put(collisionKey, body);
+    return collisionKey;
+  }
+
+  /** Reads every document directly under the prefix; files of another shape are skipped. */
+  async list(): Promise<T[]> {
+    const keys = await this.objects.list(this.prefix);
+    const ownKeys = keys.filter(
+      (key) => key.endsWith('.json') && !key.slice(this.prefix.length).includes('/'),
+    );
+    const documents: T[] = [];
+    for (const document of await Promise.all(ownKeys.map((key) => this.readKey(key)))) {
+      if (document !== undefined && this.imageOf(document)) documents.push(document);
+    }
+    return documents;
+  }
+
+  private candidateKeys(image: ImageName): [string, string] {
+    return [this.prefix + plainFileName(image), this.prefix + collisionFileName(image)];
+  }
+
+  private owns(document: T, image: ImageName): boolean {
+    const owner = this.imageOf(document);
+    return owner !== undefined && sameImage(owner, image);
+  }
+
+  private async readKey(key: string): Promise<T | undefined> {
+    const body = await this.objects.get(key);
+    if (body === undefined) return undefined;
+    try {
+      return JSON.parse(body) as T;
+    } catch {
+      // A file that is not JSON belongs to no image; the write path never replaces it.
+      return undefined;
+    }
+  }
+}

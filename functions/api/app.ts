@@ -1,0 +1,68 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { randomUUID } from 'node:crypto';
+import type { ApiDependencies } from './context';
+import { ApiProblem, handleError } from './errors';
+import { registerHealth } from './routes/health';
+import { registerLayers } from './routes/layers';
+import { registerRepositories } from './routes/repositories';
+import { registerScans } from './routes/scans';
+
+/** Builds the Hono app of the Berth API; every deployment serves this same app. */
+export function createApi(deps: ApiDependencies): OpenAPIHono {
+  const app = new OpenAPIHono({ defaultHook: rejectInvalidInput });
+
+  app.use('/api/*', async (c, next) => {
+    const started = performance.now();
+    const requestId = c.req.header('x-request-id') ?? randomUUID();
+    c.header('X-Request-Id', requestId);
+    await next();
+    deps.logger.info(
+      { requestId, method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) },
+      'request',
+    );
+  });
+
+  registerHealth(app, deps);
+  registerRepositories(app, deps);
+  registerScans(app, deps);
+  registerLayers(app, deps);
+
+  app.get('/api/openapi.json', (c) => c.json(openApiDocument(app)));
+  app.all('/api/*', () => {
+    throw new ApiProblem(404, 'not_found', 'No such API route.', 'See /api/openapi.json for the routes.');
+  });
+  app.onError((error, c) => handleError(error, c, deps.logger));
+  return app;
+}
+
+function openApiDocument(app: OpenAPIHono) {
+  const document = app.getOpenAPI31Document({
+    openapi: '3.1.0',
+    info: {
+      title: 'Berth API',
+      version: '1',
+      description: 'Browse a container registry and scan its images with Trivy.',
+    },
+  });
+  // Route paths carry Hono's `{name{.+}}` so repository names keep their slashes.
+  const paths = Object.entries(document.paths ?? {}).map(([path, item]) => [path.replace('{name{.+}}', '{name}'), item]);
+  return { ...document, paths: Object.fromEntries(paths) };
+}
+
+/** Turns a failed zod check of the query or path into a 400 naming the field and the rule. */
+function rejectInvalidInput(
+  result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } },
+  c: Context,
+) {
+  if (result.success) return;
+  const issue = result.error?.issues[0];
+  const field = issue?.path.map(String).join('.') || 'request';
+  throw new ApiProblem(
+    400,
+    'invalid_request',
+    `Invalid ${field}: ${issue?.message ?? 'the request does not match the API'}.`,
+    `Fix ${field} and retry; /api/openapi.json describes every parameter.`,
+  );
+  void c;
+}

@@ -1,0 +1,41 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
+import type { Logger } from '../../core/log';
+import type { Registry } from '../../core/registry/port';
+import type { ScanService } from '../../core/scan/service';
+import type { Scanner } from '../../core/scanner/types';
+import type { ResultStore } from '../../core/store/results';
+import type { StatusStore } from '../../core/store/statuses';
+
+/** What the API handlers use; each deployment wires its own adapters in. */
+export interface ApiDependencies {
+  registry: Registry;
+  scanner: Scanner;
+  scans: ScanService;
+  results: ResultStore;
+  statuses: StatusStore;
+  logger: Logger;
+}
+
+export type Api = OpenAPIHono;
+
+/**
+ * Path prefix for routes under one repository. `{name{.+}}` becomes Hono's `:name{.+}`, a
+ * parameter that keeps its slashes (`team/api/server`); the OpenAPI document shows `{name}`.
+ */
+export const REPOSITORY_PATH = '/api/repositories/{name{.+}}';
+
+export const RepositoryParams = z.object({
+  name: z.string().openapi({ description: 'Repository name; slashes stay unescaped', example: 'team/api/server' }),
+});
+
+export const TagParams = RepositoryParams.extend({
+  tag: z.string().openapi({ example: 'latest' }),
+});
+
+export const errorResponses = (schema: z.ZodType) => ({
+  400: { description: 'Invalid repository or tag name', content: { 'application/json': { schema } } },
+  404: { description: 'Repository, tag or result not found', content: { 'application/json': { schema } } },
+  502: { description: 'The registry rejected Berth\'s credentials or answered with an invalid response', content: { 'application/json': { schema } } },
+  503: { description: 'The registry is unreachable', content: { 'application/json': { schema } } },
+});

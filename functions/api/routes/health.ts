@@ -1,0 +1,40 @@
+import { createRoute } from '@hono/zod-openapi';
+import { type Health, HealthSchema } from '../../../core/api/schemas';
+import { failureReason } from '../../../core/scan/failure';
+import type { Api, ApiDependencies } from '../context';
+
+const route = createRoute({
+  method: 'get',
+  path: '/api/health',
+  summary: 'Registry reachability, scanner mode and state, and whether reports are recorded',
+  responses: { 200: { description: 'Health of the registry and the scanner', content: { 'application/json': { schema: HealthSchema } } } },
+});
+
+/** Registers `GET /api/health`; it never fails, so it can back a load balancer check. */
+export function registerHealth(app: Api, deps: ApiDependencies): void {
+  app.openapi(route, async (c) => {
+    const [registry, scanner] = await Promise.all([registryHealth(deps), deps.scanner.health()]);
+    const health: Health = {
+      status: registry.reachable && scanner.ok ? 'ok' : 'degraded',
+      registry,
+      scanner: {
+        mode: deps.scanner.mode,
+        trivyVersion: scanner.trivyVersion,
+        serverUrl: scanner.serverUrl,
+        serverHealthy: scanner.serverHealthy,
+        error: scanner.error,
+      },
+      recordedReports: scanner.recorded,
+    };
+    return c.json(health, 200);
+  });
+}
+
+async function registryHealth(deps: ApiDependencies): Promise<Health['registry']> {
+  try {
+    await deps.registry.ping();
+    return { url: deps.registry.url, reachable: true };
+  } catch (error) {
+    return { url: deps.registry.url, reachable: false, error: failureReason(error) };
+  }
+}

@@ -1,0 +1,100 @@
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import { serveStatic } from '@hono/node-server/serve-static';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { AddressInfo } from 'node:net';
+import type { Config } from '../../core/config';
+import type { Logger } from '../../core/log';
+import { LocalScanQueue } from '../../core/queue/local';
+import { DistributionRegistry } from '../../core/registry/distribution';
+import { ScanService } from '../../core/scan/service';
+import { ScanWorker } from '../../core/scan/worker';
+import { createScanner } from '../../core/scanner';
+import { FsObjectStore } from '../../core/store/object-store';
+import { ResultStore } from '../../core/store/results';
+import { StatusStore } from '../../core/store/statuses';
+import { createApi } from '../api/app';
+
+/** A running Berth: the API, the SPA and the scan worker in one process. */
+export interface RunningBerth {
+  url: string;
+  worker: ScanWorker;
+  stop(): Promise<void>;
+}
+
+/** The local deployment wired together but not yet serving: the app and its worker. */
+export interface LocalRuntime {
+  app: OpenAPIHono;
+  worker: ScanWorker;
+  scans: ScanService;
+}
+
+/** Wires the local adapters: result files in DATA_DIR, a directory queue, the registry, Trivy. */
+export async function createLocalRuntime(config: Config, logger: Logger): Promise<LocalRuntime> {
+  const objects = new FsObjectStore(config.dataDir);
+  const results = new ResultStore(objects);
+  const statuses = new StatusStore(objects);
+  const queue = new LocalScanQueue(join(config.dataDir, '.berth', 'queue'));
+  const recovered = await queue.recover();
+  if (recovered > 0) logger.warn({ count: recovered }, 'scans left in progress by the last run queued again');
+
+  const credentials = config.registryUsername
+    ? { username: config.registryUsername, password: config.registryPassword ?? '' }
+    : undefined;
+  const registry = new DistributionRegistry({
+    url: config.registryUrl,
+    username: credentials?.username,
+    password: credentials?.password,
+    insecure: config.registryInsecure,
+  });
+  const scanner = createScanner({
+    scannerUrl: config.scannerUrl,
+    trivyPath: config.trivyPath,
+    cacheDir: config.trivyCacheDir,
+    serverToken: config.trivyServerToken,
+    timeoutMs: config.scanTimeoutMs,
+    concurrency: config.scanConcurrency,
+    logger,
+  });
+
+  let worker: ScanWorker | undefined;
+  const scans = new ScanService({
+    registry, scanner, results, statuses, queue, credentials, logger,
+    insecure: config.registryInsecure,
+    onQueued: () => worker?.notify(),
+  });
+  worker = new ScanWorker({ queue, service: scans, statuses, concurrency: scanner.concurrency, logger });
+  const app = createApi({ registry, scanner, scans, results, statuses, logger });
+  return { app, worker, scans };
+}
+
+/** Starts the local deployment: serves the API and the SPA over HTTP and runs the worker. */
+export async function startBerth(config: Config, logger: Logger): Promise<RunningBerth> {
+  const { app, worker } = await createLocalRuntime(config, logger);
+  await worker.start();
+  app.use('/*', serveStatic({ root: config.webDir }));
+  // The SPA routes in the browser: any other GET outside /api gets index.html.
+  app.get('*', serveStatic({ root: config.webDir, path: 'index.html' }));
+
+  const server = await listen(app.fetch, config.host, config.port);
+  const address = server.address() as AddressInfo;
+  const url = `http://${config.host}:${address.port}`;
+  logger.info({ url, registry: config.registryUrl, dataDir: config.dataDir }, 'berth started');
+
+  return {
+    url,
+    worker,
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await worker.stop();
+      logger.info('berth stopped');
+    },
+  };
+}
+
+function listen(fetch: Parameters<typeof serve>[0]['fetch'], hostname: string, port: number) {
+  return new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const server = serve({ fetch, hostname, port }, () => resolve(server));
+    server.once('error', reject);
+  });
+}
