@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 
 /** Settings of the local runtime, read from the environment. */
 export interface Config {
@@ -13,10 +14,12 @@ export interface Config {
   /** `builtin` or the URL of a Trivy server. */
   scannerUrl: string;
   trivyServerToken?: string;
-  trivyCacheDir?: string;
+  trivyCacheDir: string;
   trivyPath?: string;
   scanTimeoutMs: number;
   scanConcurrency: number;
+  /** Age after which a builtin-mode cache lock without heartbeat is taken over. */
+  scanLockStaleMs: number;
   /** Directory of the built SPA, served at `/`. */
   webDir: string;
 }
@@ -38,10 +41,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: resolve(env.DATA_DIR ?? './data'),
     scannerUrl: scannerUrl.replace(/\/+$/, ''),
     trivyServerToken: env.TRIVY_SERVER_TOKEN || undefined,
-    trivyCacheDir: env.TRIVY_CACHE_DIR || undefined,
+    // Trivy's own default, made explicit so builtin mode always has a directory to lock.
+    trivyCacheDir: resolve(env.TRIVY_CACHE_DIR || join(homedir(), '.cache', 'trivy')),
     trivyPath: env.TRIVY_PATH || undefined,
     scanTimeoutMs: readDuration(env, 'SCAN_TIMEOUT', 10 * 60_000),
     scanConcurrency: readInteger(env, 'SCAN_CONCURRENCY', 2, 1, 64),
+    scanLockStaleMs: readDuration(env, 'SCAN_LOCK_STALE', 30_000),
     webDir: resolve(env.WEB_DIR ?? 'web/dist'),
   };
 }

@@ -54,6 +54,7 @@ export async function createLocalRuntime(config: Config, logger: Logger): Promis
     serverToken: config.trivyServerToken,
     timeoutMs: config.scanTimeoutMs,
     concurrency: config.scanConcurrency,
+    lockStaleMs: config.scanLockStaleMs,
     logger,
   });
 
