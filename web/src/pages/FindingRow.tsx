@@ -1,0 +1,76 @@
+import { Show } from 'solid-js';
+import type { Finding } from '../../../core/api/schemas';
+import { SeverityLabel } from '../components/SeverityBadges';
+import { vulnerabilityUrl } from '../format';
+
+/** Renders one finding: its id, package, versions, the layer that added it, and its text. */
+export function FindingRow(props: { finding: Finding }) {
+  const finding = () => props.finding;
+
+  return (
+    <tr>
+      <th scope="row" data-label="ID">
+        <VulnerabilityLink id={finding().id} url={finding().url} />
+      </th>
+      <td data-label="Severity">
+        <SeverityLabel severity={finding().severity} />
+      </td>
+      <td data-label="Package">
+        {finding().pkgName}
+        <Show when={finding().pkgPath}>{(path) => <span class="muted block">{path()}</span>}</Show>
+      </td>
+      <td data-label="Installed">{finding().installedVersion}</td>
+      <td data-label="Fixed">
+        <Show when={finding().fixedVersion} fallback={<span class="muted">no fix</span>}>
+          {(version) => version()}
+        </Show>
+      </td>
+      <td data-label="Status">{finding().status ?? 'unknown'}</td>
+      <td data-label="Layer">
+        <LayerText finding={finding()} />
+      </td>
+      <td data-label="Title" class="finding-text">
+        <FindingText finding={finding()} />
+      </td>
+    </tr>
+  );
+}
+
+function VulnerabilityLink(props: { id: string; url: string | undefined }) {
+  return (
+    <Show when={vulnerabilityUrl(props.id, props.url)} fallback={props.id}>
+      {(href) => (
+        <a href={href()} rel="external noreferrer" target="_blank">
+          {props.id}
+        </a>
+      )}
+    </Show>
+  );
+}
+
+function LayerText(props: { finding: Finding }) {
+  const layer = () => props.finding.layer;
+
+  return (
+    <Show when={layer().index !== undefined} fallback={<span class="muted">unknown</span>}>
+      <span class="layer-index">Layer {layer().index}</span>
+      <Show when={layer().command}>{(command) => <code class="command">{command()}</code>}</Show>
+    </Show>
+  );
+}
+
+/** Renders the title, with the description inside a `<details>` disclosure when there is one. */
+function FindingText(props: { finding: Finding }) {
+  const title = () => props.finding.title ?? props.finding.id;
+
+  return (
+    <Show when={props.finding.description} fallback={title()}>
+      {(description) => (
+        <details>
+          <summary>{title()}</summary>
+          <p class="description">{description()}</p>
+        </details>
+      )}
+    </Show>
+  );
+}
