@@ -56,10 +56,14 @@ function checkUrl(name: string, value: string): void {
   try {
     url = new URL(value);
   } catch {
-    throw new Error(`Invalid ${name} ${JSON.stringify(value)}: expected an http:// or https:// URL.`);
+    throw new Error(
+      `Invalid ${name} ${JSON.stringify(value)}: expected an http:// or https:// URL.`,
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new Error(`Invalid ${name} ${JSON.stringify(value)}: expected an http:// or https:// URL.`);
+    throw new Error(
+      `Invalid ${name} ${JSON.stringify(value)}: expected an http:// or https:// URL.`,
+    );
   }
 }
 
@@ -74,7 +78,9 @@ function readInteger(
   if (text === undefined || text === '') return fallback;
   const value = Number(text);
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`Invalid ${name} ${JSON.stringify(text)}: expected a whole number from ${min} to ${max}.`);
+    throw new Error(
+      `Invalid ${name} ${JSON.stringify(text)}: expected a whole number from ${min} to ${max}.`,
+    );
   }
   return value;
 }
@@ -93,7 +99,9 @@ function readDuration(env: NodeJS.ProcessEnv, name: string, fallbackMs: number):
   if (text === undefined || text === '') return fallbackMs;
   const match = /^(\d+)(ms|s|m|h)?$/.exec(text.trim());
   if (!match?.[1]) {
-    throw new Error(`Invalid ${name} ${JSON.stringify(text)}: expected a duration such as 300s, 10m or 1h.`);
+    throw new Error(
+      `Invalid ${name} ${JSON.stringify(text)}: expected a duration such as 300s, 10m or 1h.`,
+    );
   }
   const unitMs = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? 's'] ?? 1000;
   return Number(match[1]) * unitMs;

@@ -14,7 +14,8 @@ export const MAX_REPOSITORY_LENGTH = 255;
 export const REPOSITORY_RULE =
   'path components of lowercase letters and digits, joined by one "/", and separated inside ' +
   'a component by ".", "_", "__" or dashes, at most 255 characters';
-export const TAG_RULE = 'a letter, digit or "_" followed by up to 127 letters, digits, "_", "." or "-"';
+export const TAG_RULE =
+  'a letter, digit or "_" followed by up to 127 letters, digits, "_", "." or "-"';
 export const DIGEST_RULE = '"sha256:" followed by 64 lowercase hex digits';
 
 /** A name that breaks the reference grammar; the API turns it into a 400. */

@@ -34,11 +34,16 @@ async function main(): Promise<void> {
   const registry = await startRegistry();
   logger.info({ url: registry.url, storage: registry.storageDir }, 'registry started');
   const pushed = await pushSampleImages(registry);
-  logger.info({ images: pushed.map((image) => `${image.repository}:${image.tag}`) }, 'sample images pushed');
+  logger.info(
+    { images: pushed.map((image) => `${image.repository}:${image.tag}`) },
+    'sample images pushed',
+  );
 
   const trivy = findTrivy();
   if (!trivy) {
-    console.log('No trivy on PATH: scans write recorded Trivy reports from the stand-in, not live results.');
+    console.log(
+      'No trivy on PATH: scans write recorded Trivy reports from the stand-in, not live results.',
+    );
   }
   const dataDir = resolve(process.env.DATA_DIR ?? 'data');
   const config = readConfig({
@@ -50,7 +55,9 @@ async function main(): Promise<void> {
     TRIVY_CACHE_DIR: process.env.TRIVY_CACHE_DIR ?? join(dataDir, '.trivy-cache'),
   });
   const berth = await startBerth(config, logger);
-  console.log(`Berth is running at ${berth.url} against the demo registry ${registry.url}. Press Ctrl+C to stop.`);
+  console.log(
+    `Berth is running at ${berth.url} against the demo registry ${registry.url}. Press Ctrl+C to stop.`,
+  );
 
   const stop = async () => {
     await berth.stop();

@@ -1,6 +1,6 @@
+import { readdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiError } from '../core/api/schemas';
 import type { LocalRuntime } from '../functions/local/server';
@@ -61,7 +61,12 @@ describe('API name checks', () => {
     for (const [method, action] of actions) {
       await expectRejected(method, tagUrl(repository, 'latest', action), 'repository', repository);
     }
-    await expectRejected('GET', `/api/repositories/${encodeURIComponent(repository)}/tags`, 'repository', repository);
+    await expectRejected(
+      'GET',
+      `/api/repositories/${encodeURIComponent(repository)}/tags`,
+      'repository',
+      repository,
+    );
   });
 
   it.each(badTags)('tag %j is a 400 on every route', async (tag) => {
@@ -111,6 +116,8 @@ describe('API name checks', () => {
       '/api/repositories/{name}/tags/{tag}/scan',
       '/api/repositories/{name}/tags/{tag}/vulnerabilities',
     ]);
-    expect(Object.keys(document.paths['/api/repositories/{name}/tags/{tag}/scan'] ?? {}).sort()).toEqual(['get', 'post']);
+    expect(
+      Object.keys(document.paths['/api/repositories/{name}/tags/{tag}/scan'] ?? {}).sort(),
+    ).toEqual(['get', 'post']);
   });
 });

@@ -14,7 +14,12 @@ afterEach(async () => {
   await rm(directory, { recursive: true, force: true });
 });
 
-const message = (scanId: string) => ({ scanId, repository: 'web', tag: 'latest', queuedAt: '2026-12-04T00:00:00.000Z' });
+const message = (scanId: string) => ({
+  scanId,
+  repository: 'web',
+  tag: 'latest',
+  queuedAt: '2026-12-04T00:00:00.000Z',
+});
 
 describe('local scan queue', () => {
   it('delivers messages oldest first', async () => {
@@ -67,7 +72,10 @@ describe('local scan queue', () => {
   it('rejects a malformed message with its reason', async () => {
     const queue = new LocalScanQueue(directory);
     await queue.recover();
-    await writeFile(join(directory, 'pending', '000000000000001-bad.json'), '{"scanId":"bad","repository":"../x"}');
+    await writeFile(
+      join(directory, 'pending', '000000000000001-bad.json'),
+      '{"scanId":"bad","repository":"../x"}',
+    );
 
     const [received] = await queue.receive(1);
     expect(received?.message).toBeUndefined();
@@ -76,7 +84,10 @@ describe('local scan queue', () => {
 
     const dead = await readdir(join(directory, 'dead'));
     expect(dead).toContain('000000000000001-bad.json');
-    const reason = await readFile(join(directory, 'dead', '000000000000001-bad.json.reason'), 'utf8');
+    const reason = await readFile(
+      join(directory, 'dead', '000000000000001-bad.json.reason'),
+      'utf8',
+    );
     expect(reason).toContain('not a valid repository name');
   });
 

@@ -46,7 +46,9 @@ async function startProcess(): Promise<{ child: ChildProcess; url: string }> {
       const match = /running at (http:\/\/\S+)/.exec(output);
       if (match?.[1]) resolveUrl(match[1]);
     });
-    child.once('exit', (code) => reject(new Error(`Berth exited with ${code} before it started: ${output}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`Berth exited with ${code} before it started: ${output}`)),
+    );
   });
   return { child, url };
 }

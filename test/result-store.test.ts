@@ -7,11 +7,21 @@ import { collisionFileName, plainFileName } from '../core/store/result-keys';
 import { RESULT_FORMAT, ResultStore, type StoredResult } from '../core/store/results';
 import { StatusStore } from '../core/store/statuses';
 
-function result(repository: string, tag: string, digest = `sha256:${'a'.repeat(64)}`): StoredResult {
+function result(
+  repository: string,
+  tag: string,
+  digest = `sha256:${'a'.repeat(64)}`,
+): StoredResult {
   return {
     format: RESULT_FORMAT,
     image: { registry: '127.0.0.1:5000', repository, tag, digest },
-    scan: { id: `${repository}:${tag}`, scannedAt: '2026-12-04T00:00:00.000Z', mode: 'builtin', trivyVersion: '0.0.0', recorded: true },
+    scan: {
+      id: `${repository}:${tag}`,
+      scannedAt: '2026-12-04T00:00:00.000Z',
+      mode: 'builtin',
+      trivyVersion: '0.0.0',
+      recorded: true,
+    },
     summary: { CRITICAL: 0, HIGH: 0, MEDIUM: 0, LOW: 0, UNKNOWN: 0, total: 0 },
     report: { SchemaVersion: 2, ArtifactName: `${repository}:${tag}` },
   };
@@ -79,8 +89,12 @@ describe('colliding images', () => {
     await store.write(result('a_b', 'c', `sha256:${'2'.repeat(64)}`));
     await store.write(result('a_b', 'c', `sha256:${'3'.repeat(64)}`));
 
-    expect((await store.read({ repository: 'a/b', tag: 'c' }))?.image.digest).toBe(`sha256:${'1'.repeat(64)}`);
-    expect((await store.read({ repository: 'a_b', tag: 'c' }))?.image.digest).toBe(`sha256:${'3'.repeat(64)}`);
+    expect((await store.read({ repository: 'a/b', tag: 'c' }))?.image.digest).toBe(
+      `sha256:${'1'.repeat(64)}`,
+    );
+    expect((await store.read({ repository: 'a_b', tag: 'c' }))?.image.digest).toBe(
+      `sha256:${'3'.repeat(64)}`,
+    );
   });
 
   it('an unscanned colliding image shows no result', async () => {
@@ -95,7 +109,9 @@ describe('result store', () => {
     await store.write(result('web', 'latest', `sha256:${'1'.repeat(64)}`));
     await store.write(result('web', 'latest', `sha256:${'2'.repeat(64)}`));
 
-    expect((await store.read({ repository: 'web', tag: 'latest' }))?.image.digest).toBe(`sha256:${'2'.repeat(64)}`);
+    expect((await store.read({ repository: 'web', tag: 'latest' }))?.image.digest).toBe(
+      `sha256:${'2'.repeat(64)}`,
+    );
     expect(await readdir(dataDir)).toEqual(['web_latest.json']);
   });
 
@@ -111,7 +127,13 @@ describe('result store', () => {
 
   it('list skips statuses and foreign files', async () => {
     const statuses = new StatusStore(new FsObjectStore(dataDir));
-    await statuses.write({ id: 's1', repository: 'web', tag: 'latest', state: 'queued', queuedAt: '2026-12-04T00:00:00.000Z' });
+    await statuses.write({
+      id: 's1',
+      repository: 'web',
+      tag: 'latest',
+      state: 'queued',
+      queuedAt: '2026-12-04T00:00:00.000Z',
+    });
     await store.write(result('web', 'latest'));
     await new FsObjectStore(dataDir).put('notes.json', '{"hello":1}');
 

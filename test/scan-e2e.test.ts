@@ -3,11 +3,17 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiError, FindingList, LayerView, ScanView, TagList } from '../core/api/schemas';
 import type { StoredResult } from '../core/store/results';
-import { fixturesDir } from '../scripts/lib/images';
 import type { RunningBerth } from '../functions/local/server';
+import { fixturesDir } from '../scripts/lib/images';
 import { startTestBerth, testConfig } from './support/berth';
 import type { TestRegistry } from './support/registry';
-import { pushRecorded, requestScan, startSampleRegistry, tagUrl, waitForScan } from './support/stack';
+import {
+  pushRecorded,
+  requestScan,
+  startSampleRegistry,
+  tagUrl,
+  waitForScan,
+} from './support/stack';
 
 let registry: TestRegistry;
 let config: Awaited<ReturnType<typeof testConfig>>;
@@ -29,7 +35,9 @@ async function getJson<T>(url: string): Promise<T> {
   return (await (await fetch(url)).json()) as T;
 }
 
-async function recordedReport(name: string): Promise<{ Results?: { Vulnerabilities?: unknown[] }[] }> {
+async function recordedReport(
+  name: string,
+): Promise<{ Results?: { Vulnerabilities?: unknown[] }[] }> {
   return JSON.parse(await readFile(join(fixturesDir(), name), 'utf8'));
 }
 
@@ -42,7 +50,9 @@ describe('scan end to end', () => {
 
     expect(view.status?.state).toBe('completed');
     expect(view.status?.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
-    const stored = JSON.parse(await readFile(join(config.dataDir, 'team_api_server_1.0.json'), 'utf8')) as StoredResult;
+    const stored = JSON.parse(
+      await readFile(join(config.dataDir, 'team_api_server_1.0.json'), 'utf8'),
+    ) as StoredResult;
     expect(stored.image.repository).toBe('team/api/server');
     expect(stored.image.tag).toBe('1.0');
     expect(stored.image.digest).toBe(view.status?.digest);
@@ -54,13 +64,25 @@ describe('scan end to end', () => {
     await requestScan(berth.url, 'juice-shop', 'v10.2.0');
     const view = await waitForScan(berth.url, 'juice-shop', 'v10.2.0');
     const report = await recordedReport('securecodebox/juice-shop-v10.2.0.json');
-    const reportCount = (report.Results ?? []).reduce((sum, result) => sum + (result.Vulnerabilities?.length ?? 0), 0);
+    const reportCount = (report.Results ?? []).reduce(
+      (sum, result) => sum + (result.Vulnerabilities?.length ?? 0),
+      0,
+    );
 
-    const findings = await getJson<FindingList>(tagUrl(berth.url, 'juice-shop', 'v10.2.0', 'vulnerabilities'));
+    const findings = await getJson<FindingList>(
+      tagUrl(berth.url, 'juice-shop', 'v10.2.0', 'vulnerabilities'),
+    );
     const layers = await getJson<LayerView>(tagUrl(berth.url, 'juice-shop', 'v10.2.0', 'layers'));
 
     expect(reportCount).toBe(236);
-    expect(view.result?.summary).toEqual({ CRITICAL: 25, HIGH: 128, MEDIUM: 67, LOW: 16, UNKNOWN: 0, total: 236 });
+    expect(view.result?.summary).toEqual({
+      CRITICAL: 25,
+      HIGH: 128,
+      MEDIUM: 67,
+      LOW: 16,
+      UNKNOWN: 0,
+      total: 236,
+    });
     expect(findings.vulnerabilities).toHaveLength(236);
     expect(findings.mappingKnown).toBe(true);
     const perLayer = layers.steps.reduce((sum, step) => sum + (step.layer?.summary?.total ?? 0), 0);
@@ -85,7 +107,9 @@ describe('scan end to end', () => {
   it('zero-finding image completes with empty counts', async () => {
     await requestScan(berth.url, 'sle-micro', '5.4');
     const view = await waitForScan(berth.url, 'sle-micro', '5.4');
-    const findings = await getJson<FindingList>(tagUrl(berth.url, 'sle-micro', '5.4', 'vulnerabilities'));
+    const findings = await getJson<FindingList>(
+      tagUrl(berth.url, 'sle-micro', '5.4', 'vulnerabilities'),
+    );
 
     expect(view.status?.state).toBe('completed');
     expect(view.result?.summary.total).toBe(0);
@@ -96,7 +120,10 @@ describe('scan end to end', () => {
     const list = await getJson<TagList>(`${berth.url}/api/repositories/multi/base/tags`);
     const latest = list.tags.find((tag) => tag.name === 'latest');
 
-    expect(latest?.platforms.map((p) => `${p.os}/${p.architecture}`).sort()).toEqual(['linux/amd64', 'linux/arm64']);
+    expect(latest?.platforms.map((p) => `${p.os}/${p.architecture}`).sort()).toEqual([
+      'linux/amd64',
+      'linux/arm64',
+    ]);
     expect(latest?.mediaType).toBe('application/vnd.oci.image.index.v1+json');
   });
 
@@ -105,12 +132,17 @@ describe('scan end to end', () => {
       fetch(tagUrl(berth.url, 'debian', 'all-statuses', 'scan'), { method: 'POST' }),
       fetch(tagUrl(berth.url, 'debian', 'all-statuses', 'scan'), { method: 'POST' }),
     ]);
-    const ids = [(await first.json()) as { id: string }, (await second.json()) as { id: string }].map((s) => s.id);
+    const ids = [
+      (await first.json()) as { id: string },
+      (await second.json()) as { id: string },
+    ].map((s) => s.id);
 
     expect(first.status).toBe(202);
     expect(second.status).toBe(202);
     expect(ids[0]).toBe(ids[1]);
-    expect([first.headers.get('berth-scan'), second.headers.get('berth-scan')]).toContain('existing');
+    expect([first.headers.get('berth-scan'), second.headers.get('berth-scan')]).toContain(
+      'existing',
+    );
     await waitForScan(berth.url, 'debian', 'all-statuses');
   });
 
@@ -146,7 +178,9 @@ describe('scan end to end', () => {
 
   it('unknown tag is a 404 and writes nothing', async () => {
     const before = await readdir(config.dataDir);
-    const response = await fetch(tagUrl(berth.url, 'team/api/server', 'nope', 'scan'), { method: 'POST' });
+    const response = await fetch(tagUrl(berth.url, 'team/api/server', 'nope', 'scan'), {
+      method: 'POST',
+    });
     const body = (await response.json()) as ApiError;
 
     expect(response.status).toBe(404);
@@ -167,7 +201,11 @@ describe('scan end to end', () => {
   });
 
   it('health reports recorded reports and the registry', async () => {
-    const health = await getJson<{ status: string; recordedReports: boolean; registry: { reachable: boolean } }>(`${berth.url}/api/health`);
+    const health = await getJson<{
+      status: string;
+      recordedReports: boolean;
+      registry: { reachable: boolean };
+    }>(`${berth.url}/api/health`);
 
     expect(health.status).toBe('ok');
     expect(health.recordedReports).toBe(true);

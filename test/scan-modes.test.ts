@@ -7,7 +7,12 @@ import type { RunningBerth } from '../functions/local/server';
 import { startTestBerth, testConfig } from './support/berth';
 import { startRegistry, type TestRegistry } from './support/registry';
 import { pushRecorded, requestScan, waitForScan } from './support/stack';
-import { maxConcurrentRuns, readStandInRuns, startTrivyServer, type FakeTrivyServer } from './support/trivy-server';
+import {
+  type FakeTrivyServer,
+  maxConcurrentRuns,
+  readStandInRuns,
+  startTrivyServer,
+} from './support/trivy-server';
 
 const TAGS = Array.from({ length: 10 }, (_, index) => `v${index}`);
 let registry: TestRegistry;
@@ -35,7 +40,9 @@ afterAll(async () => {
   delete process.env.TRIVY_STAND_IN_LOG;
 });
 
-async function start(env: Record<string, string>): Promise<{ berth: RunningBerth; cacheDir: string }> {
+async function start(
+  env: Record<string, string>,
+): Promise<{ berth: RunningBerth; cacheDir: string }> {
   const config = await testConfig({ REGISTRY_URL: registry.url, ...env });
   const berth = await startTestBerth(config);
   started.push(berth, { stop: config.cleanup });
@@ -43,9 +50,18 @@ async function start(env: Record<string, string>): Promise<{ berth: RunningBerth
 }
 
 async function scanAll(instances: RunningBerth[]): Promise<void> {
-  await Promise.all(TAGS.map((tag, index) => requestScan(instances[index % instances.length]?.url ?? '', 'load/app', tag)));
+  await Promise.all(
+    TAGS.map((tag, index) =>
+      requestScan(instances[index % instances.length]?.url ?? '', 'load/app', tag),
+    ),
+  );
   for (const [index, tag] of TAGS.entries()) {
-    const view = await waitForScan(instances[index % instances.length]?.url ?? '', 'load/app', tag, 60_000);
+    const view = await waitForScan(
+      instances[index % instances.length]?.url ?? '',
+      'load/app',
+      tag,
+      60_000,
+    );
     expect(view.status?.state, tag).toBe('completed');
   }
 }

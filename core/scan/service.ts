@@ -59,7 +59,11 @@ export class ScanService {
   async run(message: ScanMessage): Promise<void> {
     const image = { repository: message.repository, tag: message.tag };
     const current = await this.options.statuses.read(image);
-    if (current?.id !== message.scanId || current.state === 'completed' || current.state === 'failed') {
+    if (
+      current?.id !== message.scanId ||
+      current.state === 'completed' ||
+      current.state === 'failed'
+    ) {
       this.log(message).info({ state: current?.state }, 'scan message skipped: already finished');
       return;
     }
@@ -143,7 +147,13 @@ export class ScanService {
     }
   }
 
-  private ids(status: { id?: string; scanId?: string; repository: string; tag: string; digest?: string }) {
+  private ids(status: {
+    id?: string;
+    scanId?: string;
+    repository: string;
+    tag: string;
+    digest?: string;
+  }) {
     return {
       scanId: status.id ?? status.scanId ?? '',
       repository: status.repository,

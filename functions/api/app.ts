@@ -1,6 +1,5 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
-import type { Context } from 'hono';
 import { randomUUID } from 'node:crypto';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import type { ApiDependencies } from './context';
 import { ApiProblem, handleError } from './errors';
 import { registerHealth } from './routes/health';
@@ -18,7 +17,13 @@ export function createApi(deps: ApiDependencies): OpenAPIHono {
     c.header('X-Request-Id', requestId);
     await next();
     deps.logger.info(
-      { requestId, method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) },
+      {
+        requestId,
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round(performance.now() - started),
+      },
       'request',
     );
   });
@@ -30,7 +35,12 @@ export function createApi(deps: ApiDependencies): OpenAPIHono {
 
   app.get('/api/openapi.json', (c) => c.json(openApiDocument(app)));
   app.all('/api/*', () => {
-    throw new ApiProblem(404, 'not_found', 'No such API route.', 'See /api/openapi.json for the routes.');
+    throw new ApiProblem(
+      404,
+      'not_found',
+      'No such API route.',
+      'See /api/openapi.json for the routes.',
+    );
   });
   app.onError((error, c) => handleError(error, c, deps.logger));
   return app;
@@ -46,15 +56,18 @@ function openApiDocument(app: OpenAPIHono) {
     },
   });
   // Route paths carry Hono's `{name{.+}}` so repository names keep their slashes.
-  const paths = Object.entries(document.paths ?? {}).map(([path, item]) => [path.replace('{name{.+}}', '{name}'), item]);
+  const paths = Object.entries(document.paths ?? {}).map(([path, item]) => [
+    path.replace('{name{.+}}', '{name}'),
+    item,
+  ]);
   return { ...document, paths: Object.fromEntries(paths) };
 }
 
 /** Turns a failed zod check of the query or path into a 400 naming the field and the rule. */
-function rejectInvalidInput(
-  result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } },
-  c: Context,
-) {
+function rejectInvalidInput(result: {
+  success: boolean;
+  error?: { issues: { path: PropertyKey[]; message: string }[] };
+}) {
   if (result.success) return;
   const issue = result.error?.issues[0];
   const field = issue?.path.map(String).join('.') || 'request';
@@ -64,5 +77,4 @@ function rejectInvalidInput(
     `Invalid ${field}: ${issue?.message ?? 'the request does not match the API'}.`,
     `Fix ${field} and retry; /api/openapi.json describes every parameter.`,
   );
-  void c;
 }

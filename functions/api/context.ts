@@ -26,7 +26,10 @@ export type Api = OpenAPIHono;
 export const REPOSITORY_PATH = '/api/repositories/{name{.+}}';
 
 export const RepositoryParams = z.object({
-  name: z.string().openapi({ description: 'Repository name; slashes stay unescaped', example: 'team/api/server' }),
+  name: z.string().openapi({
+    description: 'Repository name; slashes stay unescaped',
+    example: 'team/api/server',
+  }),
 });
 
 export const TagParams = RepositoryParams.extend({
@@ -34,8 +37,17 @@ export const TagParams = RepositoryParams.extend({
 });
 
 export const errorResponses = (schema: z.ZodType) => ({
-  400: { description: 'Invalid repository or tag name', content: { 'application/json': { schema } } },
-  404: { description: 'Repository, tag or result not found', content: { 'application/json': { schema } } },
-  502: { description: 'The registry rejected Berth\'s credentials or answered with an invalid response', content: { 'application/json': { schema } } },
+  400: {
+    description: 'Invalid repository or tag name',
+    content: { 'application/json': { schema } },
+  },
+  404: {
+    description: 'Repository, tag or result not found',
+    content: { 'application/json': { schema } },
+  },
+  502: {
+    description: "The registry rejected Berth's credentials or answered with an invalid response",
+    content: { 'application/json': { schema } },
+  },
   503: { description: 'The registry is unreachable', content: { 'application/json': { schema } } },
 });

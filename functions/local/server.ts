@@ -1,8 +1,8 @@
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { AddressInfo } from 'node:net';
 import type { Config } from '../../core/config';
 import type { Logger } from '../../core/log';
 import { LocalScanQueue } from '../../core/queue/local';
@@ -36,7 +36,8 @@ export async function createLocalRuntime(config: Config, logger: Logger): Promis
   const statuses = new StatusStore(objects);
   const queue = new LocalScanQueue(join(config.dataDir, '.berth', 'queue'));
   const recovered = await queue.recover();
-  if (recovered > 0) logger.warn({ count: recovered }, 'scans left in progress by the last run queued again');
+  if (recovered > 0)
+    logger.warn({ count: recovered }, 'scans left in progress by the last run queued again');
 
   const credentials = config.registryUsername
     ? { username: config.registryUsername, password: config.registryPassword ?? '' }
@@ -60,11 +61,23 @@ export async function createLocalRuntime(config: Config, logger: Logger): Promis
 
   let worker: ScanWorker | undefined;
   const scans = new ScanService({
-    registry, scanner, results, statuses, queue, credentials, logger,
+    registry,
+    scanner,
+    results,
+    statuses,
+    queue,
+    credentials,
+    logger,
     insecure: config.registryInsecure,
     onQueued: () => worker?.notify(),
   });
-  worker = new ScanWorker({ queue, service: scans, statuses, concurrency: scanner.concurrency, logger });
+  worker = new ScanWorker({
+    queue,
+    service: scans,
+    statuses,
+    concurrency: scanner.concurrency,
+    logger,
+  });
   const app = createApi({ registry, scanner, scans, results, statuses, logger });
   return { app, worker, scans };
 }

@@ -3,13 +3,20 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Config, readConfig } from '../../core/config';
 import { createLogger } from '../../core/log';
-import { createLocalRuntime, type LocalRuntime, type RunningBerth, startBerth } from '../../functions/local/server';
+import {
+  createLocalRuntime,
+  type LocalRuntime,
+  type RunningBerth,
+  startBerth,
+} from '../../functions/local/server';
 
 /** Path of the Trivy stand-in that writes recorded reports. */
 export const STAND_IN_TRIVY = resolve(import.meta.dirname, '../../scripts/trivy-stand-in/trivy');
 
 /** A configuration for tests: a temporary DATA_DIR and cache, the stand-in as Trivy. */
-export async function testConfig(env: Record<string, string> = {}): Promise<Config & { cleanup(): Promise<void> }> {
+export async function testConfig(
+  env: Record<string, string> = {},
+): Promise<Config & { cleanup(): Promise<void> }> {
   const root = await mkdtemp(join(tmpdir(), 'berth-test-'));
   const config = readConfig({
     PORT: '0',

@@ -1,6 +1,12 @@
 import { join } from 'node:path';
 import type { ScanStatus, ScanView } from '../../core/api/schemas';
-import { buildImage, fixturesDir, pushImage, pushSampleImages, recordedConfig } from '../../scripts/lib/images';
+import {
+  buildImage,
+  fixturesDir,
+  pushImage,
+  pushSampleImages,
+  recordedConfig,
+} from '../../scripts/lib/images';
 import { startRegistry, type TestRegistry } from './registry';
 
 /** A registry on a loopback port with the demo images pushed. */
@@ -11,7 +17,12 @@ export async function startSampleRegistry(): Promise<TestRegistry> {
 }
 
 /** Pushes an image carrying the config of a recorded report under `repository:tag`. */
-export async function pushRecorded(registry: TestRegistry, report: string, repository: string, tag: string): Promise<string> {
+export async function pushRecorded(
+  registry: TestRegistry,
+  report: string,
+  repository: string,
+  tag: string,
+): Promise<string> {
   const layout = await buildImage({ config: await recordedConfig(join(fixturesDir(), report)) });
   try {
     return await pushImage(layout, { registryHost: registry.host, repository, tag });
@@ -26,14 +37,24 @@ export function tagUrl(base: string, repository: string, tag: string, action = '
 }
 
 /** Queues a scan and returns its status; fails unless the API answers 202. */
-export async function requestScan(base: string, repository: string, tag: string): Promise<ScanStatus> {
+export async function requestScan(
+  base: string,
+  repository: string,
+  tag: string,
+): Promise<ScanStatus> {
   const response = await fetch(tagUrl(base, repository, tag, 'scan'), { method: 'POST' });
-  if (response.status !== 202) throw new Error(`POST scan answered ${response.status}: ${await response.text()}`);
+  if (response.status !== 202)
+    throw new Error(`POST scan answered ${response.status}: ${await response.text()}`);
   return (await response.json()) as ScanStatus;
 }
 
 /** Polls the scan until it is completed or failed, or `timeoutMs` passes. */
-export async function waitForScan(base: string, repository: string, tag: string, timeoutMs = 30_000): Promise<ScanView> {
+export async function waitForScan(
+  base: string,
+  repository: string,
+  tag: string,
+  timeoutMs = 30_000,
+): Promise<ScanView> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const view = (await (await fetch(tagUrl(base, repository, tag, 'scan'))).json()) as ScanView;

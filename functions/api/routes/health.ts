@@ -7,7 +7,12 @@ const route = createRoute({
   method: 'get',
   path: '/api/health',
   summary: 'Registry reachability, scanner mode and state, and whether reports are recorded',
-  responses: { 200: { description: 'Health of the registry and the scanner', content: { 'application/json': { schema: HealthSchema } } } },
+  responses: {
+    200: {
+      description: 'Health of the registry and the scanner',
+      content: { 'application/json': { schema: HealthSchema } },
+    },
+  },
 });
 
 /** Registers `GET /api/health`; it never fails, so it can back a load balancer check. */

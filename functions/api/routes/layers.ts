@@ -1,20 +1,36 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { ErrorSchema, type HistoryStep, type LayerView, LayerViewSchema } from '../../../core/api/schemas';
+import {
+  ErrorSchema,
+  type HistoryStep,
+  type LayerView,
+  LayerViewSchema,
+} from '../../../core/api/schemas';
 import type { ImageDescription, TagDescription } from '../../../core/registry/port';
 import { mapHistory } from '../../../core/report/history';
 import { parseReport } from '../../../core/report/parse';
 import { summarizeByLayer } from '../../../core/report/summary';
 import { resultInfo, type StoredResult } from '../../../core/store/results';
-import { type Api, type ApiDependencies, errorResponses, REPOSITORY_PATH, TagParams } from '../context';
+import {
+  type Api,
+  type ApiDependencies,
+  errorResponses,
+  REPOSITORY_PATH,
+  TagParams,
+} from '../context';
 import { ApiProblem } from '../errors';
 import { imageOf } from './scans';
 
 const LayerQuery = z.object({
   platform: z
     .string()
-    .regex(/^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/, 'expected os/architecture[/variant], such as linux/arm64')
+    .regex(
+      /^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/,
+      'expected os/architecture[/variant], such as linux/arm64',
+    )
     .optional()
-    .openapi({ description: 'Platform of a multi-arch image; default: the scanned one, else linux/amd64' }),
+    .openapi({
+      description: 'Platform of a multi-arch image; default: the scanned one, else linux/amd64',
+    }),
 });
 
 const route = createRoute({
@@ -23,7 +39,10 @@ const route = createRoute({
   summary: 'History steps of the image with each layer, its command and its finding counts',
   request: { params: TagParams, query: LayerQuery },
   responses: {
-    200: { description: 'Layers in build order', content: { 'application/json': { schema: LayerViewSchema } } },
+    200: {
+      description: 'Layers in build order',
+      content: { 'application/json': { schema: LayerViewSchema } },
+    },
     ...errorResponses(ErrorSchema),
   },
 });
@@ -50,19 +69,34 @@ function chooseImage(
 ): ImageDescription {
   const { images } = description;
   const named = (image: ImageDescription) =>
-    [image.platform.os, image.platform.architecture, image.platform.variant].filter(Boolean).join('/');
+    [image.platform.os, image.platform.architecture, image.platform.variant]
+      .filter(Boolean)
+      .join('/');
   if (platform) {
-    const match = images.find((image) => named(image) === platform || named(image).startsWith(`${platform}/`));
+    const match = images.find(
+      (image) => named(image) === platform || named(image).startsWith(`${platform}/`),
+    );
     if (!match) {
       const available = images.map(named).join(', ');
-      throw new ApiProblem(404, 'platform_not_found', `The image has no platform ${platform}.`, `Use one of: ${available}.`);
+      throw new ApiProblem(
+        404,
+        'platform_not_found',
+        `The image has no platform ${platform}.`,
+        `Use one of: ${available}.`,
+      );
     }
     return match;
   }
   const scannedDiffIds = scannedConfigDiffIds(stored);
   const scanned = images.find((image) => sameList(image.config.rootfs?.diff_ids, scannedDiffIds));
   const chosen = scanned ?? images.find((image) => named(image) === 'linux/amd64') ?? images[0];
-  if (!chosen) throw new ApiProblem(404, 'no_image', 'The tag has no runnable image.', 'Push an image manifest for it.');
+  if (!chosen)
+    throw new ApiProblem(
+      404,
+      'no_image',
+      'The tag has no runnable image.',
+      'Push an image manifest for it.',
+    );
   return chosen;
 }
 
@@ -75,13 +109,16 @@ function layerView(
   const mapping = mapHistory(chosen.config);
   const counts = stored ? summarizeByLayer(parseReport(stored.report)) : undefined;
   const steps: HistoryStep[] = mapping.steps.map((step) => {
-    const layer = step.layerIndex === undefined || step.diffId === undefined ? undefined : {
-      index: step.layerIndex,
-      diffId: step.diffId,
-      digest: chosen.layers[step.layerIndex]?.digest,
-      size: chosen.layers[step.layerIndex]?.size,
-      summary: counts?.get(step.diffId),
-    };
+    const layer =
+      step.layerIndex === undefined || step.diffId === undefined
+        ? undefined
+        : {
+            index: step.layerIndex,
+            diffId: step.diffId,
+            digest: chosen.layers[step.layerIndex]?.digest,
+            size: chosen.layers[step.layerIndex]?.size,
+            summary: counts?.get(step.diffId),
+          };
     return {
       historyIndex: step.historyIndex,
       createdBy: step.createdBy,

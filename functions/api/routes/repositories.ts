@@ -4,13 +4,13 @@ import {
   ErrorSchema,
   type RepositoryList,
   RepositoryListSchema,
-  type TagSummary,
   TagListSchema,
+  type TagSummary,
   TagSummarySchema,
 } from '../../../core/api/schemas';
 import { checkRepository, checkTag } from '../../../core/names';
-import type { ImageName } from '../../../core/store/result-keys';
 import { failureReason } from '../../../core/scan/failure';
+import type { ImageName } from '../../../core/store/result-keys';
 import {
   type Api,
   type ApiDependencies,
@@ -25,8 +25,18 @@ const DESCRIBE_CONCURRENCY = 8;
 
 const RepositoryQuery = z.object({
   q: z.string().max(255).optional().openapi({ description: 'Substring the names must contain' }),
-  n: z.coerce.number().int().min(1).max(1000).default(100).openapi({ description: 'Page size, 1 to 1000' }),
-  last: z.string().max(255).optional().openapi({ description: 'The `next` value of the previous page' }),
+  n: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(100)
+    .openapi({ description: 'Page size, 1 to 1000' }),
+  last: z
+    .string()
+    .max(255)
+    .optional()
+    .openapi({ description: 'The `next` value of the previous page' }),
 });
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
@@ -39,7 +49,10 @@ const listRepositories = createRoute({
   path: '/api/repositories',
   summary: 'List repositories, one page at a time',
   request: { query: RepositoryQuery },
-  responses: { 200: json(RepositoryListSchema, 'One page of repository names'), ...errorResponses(ErrorSchema) },
+  responses: {
+    200: json(RepositoryListSchema, 'One page of repository names'),
+    ...errorResponses(ErrorSchema),
+  },
 });
 
 const listTags = createRoute({
@@ -91,7 +104,9 @@ async function repositoryPage(
   // The registry API has no search, so a filtered listing reads the whole catalog.
   const needle = query.q.toLowerCase();
   const all = await deps.registry.listAllRepositories();
-  const matching = all.filter((name) => name.includes(needle) && (!query.last || name > query.last));
+  const matching = all.filter(
+    (name) => name.includes(needle) && (!query.last || name > query.last),
+  );
   const page = matching.slice(0, query.n);
   const next = matching.length > query.n ? page.at(-1) : undefined;
   return { repositories: page, next };
@@ -101,7 +116,11 @@ async function repositoryPage(
  * Describes a tag with its scan state. In a list (`tolerant`), a tag the registry cannot
  * describe is returned with `error` instead of failing the whole list.
  */
-async function tagSummary(deps: ApiDependencies, image: ImageName, tolerant: boolean): Promise<TagSummary> {
+async function tagSummary(
+  deps: ApiDependencies,
+  image: ImageName,
+  tolerant: boolean,
+): Promise<TagSummary> {
   const [view, description] = await Promise.all([
     deps.scans.view(image),
     deps.registry.describeTag(image.repository, image.tag).catch((error: unknown) => {
@@ -111,7 +130,17 @@ async function tagSummary(deps: ApiDependencies, image: ImageName, tolerant: boo
   ]);
   const scanned = view.result;
   if (typeof description === 'string') {
-    return { name: image.tag, digest: '', mediaType: '', size: 0, platforms: [], scan: view.status, result: scanned, stale: false, error: description };
+    return {
+      name: image.tag,
+      digest: '',
+      mediaType: '',
+      size: 0,
+      platforms: [],
+      scan: view.status,
+      result: scanned,
+      stale: false,
+      error: description,
+    };
   }
   return {
     name: image.tag,
@@ -125,4 +154,3 @@ async function tagSummary(deps: ApiDependencies, image: ImageName, tolerant: boo
     stale: scanned !== undefined && scanned.digest !== description.digest,
   };
 }
-

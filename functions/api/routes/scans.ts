@@ -11,7 +11,13 @@ import { mapReportHistory } from '../../../core/report/history';
 import { parseReport } from '../../../core/report/parse';
 import { plainFileName } from '../../../core/store/result-keys';
 import { resultInfo, type StoredResult } from '../../../core/store/results';
-import { type Api, type ApiDependencies, errorResponses, REPOSITORY_PATH, TagParams } from '../context';
+import {
+  type Api,
+  type ApiDependencies,
+  errorResponses,
+  REPOSITORY_PATH,
+  TagParams,
+} from '../context';
 import { ApiProblem } from '../errors';
 
 const TrivyReportSchema = z.record(z.string(), z.unknown()).openapi('TrivyReport');
@@ -27,7 +33,10 @@ const requestScan = createRoute({
   path: `${TAG_PATH}/scan`,
   summary: 'Queue a scan of the tag; a scan already queued or running is returned as is',
   request: { params: TagParams },
-  responses: { 202: json(ScanStatusSchema, 'The queued, or already queued, scan'), ...errorResponses(ErrorSchema) },
+  responses: {
+    202: json(ScanStatusSchema, 'The queued, or already queued, scan'),
+    ...errorResponses(ErrorSchema),
+  },
 });
 
 const getScan = createRoute({
@@ -35,7 +44,10 @@ const getScan = createRoute({
   path: `${TAG_PATH}/scan`,
   summary: 'Latest scan status and the last completed result',
   request: { params: TagParams },
-  responses: { 200: json(ScanViewSchema, 'Status and result; both absent when never scanned'), ...errorResponses(ErrorSchema) },
+  responses: {
+    200: json(ScanViewSchema, 'Status and result; both absent when never scanned'),
+    ...errorResponses(ErrorSchema),
+  },
 });
 
 const getVulnerabilities = createRoute({
@@ -43,7 +55,10 @@ const getVulnerabilities = createRoute({
   path: `${TAG_PATH}/vulnerabilities`,
   summary: 'Findings of the last completed scan, each with the layer that introduced it',
   request: { params: TagParams },
-  responses: { 200: json(FindingListSchema, 'Findings, most severe first'), ...errorResponses(ErrorSchema) },
+  responses: {
+    200: json(FindingListSchema, 'Findings, most severe first'),
+    ...errorResponses(ErrorSchema),
+  },
 });
 
 const getReport = createRoute({
@@ -52,7 +67,10 @@ const getReport = createRoute({
   summary: "Trivy's JSON report of the last completed scan, as Trivy wrote it",
   request: { params: TagParams },
   responses: {
-    200: { description: 'Trivy JSON (SchemaVersion 2)', content: { 'application/json': { schema: TrivyReportSchema } } },
+    200: {
+      description: 'Trivy JSON (SchemaVersion 2)',
+      content: { 'application/json': { schema: TrivyReportSchema } },
+    },
     ...errorResponses(ErrorSchema),
   },
 });
