@@ -108,6 +108,7 @@ describe('API name checks', () => {
 
     expect(Object.keys(document.paths).sort()).toEqual([
       '/api/health',
+      '/api/me',
       '/api/repositories',
       '/api/repositories/{name}/tags',
       '/api/repositories/{name}/tags/{tag}',

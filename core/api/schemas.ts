@@ -198,6 +198,8 @@ export const HealthSchema = z
       url: z.string(),
       reachable: z.boolean(),
       error: z.string().optional(),
+      /** The last registry error this process saw, with its time, even if it has recovered. */
+      lastError: z.object({ message: z.string(), at: z.string() }).optional(),
     }),
     scanner: z.object({
       mode: ScannerModeSchema,
@@ -205,6 +207,8 @@ export const HealthSchema = z
       serverUrl: z.string().optional(),
       serverHealthy: z.boolean().optional(),
       error: z.string().optional(),
+      /** The reason of the last failed scan this process saw, with its time. */
+      lastError: z.object({ message: z.string(), at: z.string() }).optional(),
     }),
     /** True when scans produce recorded reports from the stand-in instead of live Trivy runs. */
     recordedReports: z.boolean(),
@@ -223,3 +227,68 @@ export const ErrorSchema = z
   })
   .openapi('Error');
 export type ApiError = z.infer<typeof ErrorSchema>;
+
+/** Totals per severity across the latest result of every scanned image tag. */
+export const DashboardSchema = z
+  .object({
+    /** Image tags with a completed result. */
+    scannedImages: z.number().int(),
+    totals: SeveritySummarySchema,
+    /** Image tags ordered by critical, then high findings, most first (at most 10). */
+    topImages: z.array(
+      z.object({
+        repository: z.string(),
+        tag: z.string(),
+        digest: z.string(),
+        scannedAt: z.string(),
+        summary: SeveritySummarySchema,
+      }),
+    ),
+    /** Findings per repository over the latest result of each of its tags. */
+    repositories: z.array(
+      z.object({
+        repository: z.string(),
+        images: z.number().int(),
+        summary: SeveritySummarySchema,
+      }),
+    ),
+    /**
+     * Totals per day over the scan history: for each day with a completed scan, the sum of the
+     * latest result of every image tag scanned up to the end of that day.
+     */
+    trend: z.array(z.object({ date: z.string(), totals: SeveritySummarySchema })),
+  })
+  .openapi('Dashboard');
+export type Dashboard = z.infer<typeof DashboardSchema>;
+
+/** How the SPA signs in, served at `/config.json`. */
+export const RuntimeConfigSchema = z
+  .object({
+    auth: z.discriminatedUnion('type', [
+      /** No sign-in: local use on a loopback address. */
+      z.object({ type: z.literal('none') }),
+      /** HTTP Basic from a users file; the browser asks for the password itself. */
+      z.object({ type: z.literal('basic') }),
+      /** Cognito hosted UI with the authorization code flow and PKCE. */
+      z.object({
+        type: z.literal('cognito'),
+        /** OpenID issuer, `https://cognito-idp.<region>.amazonaws.com/<pool id>`. */
+        authority: z.string(),
+        clientId: z.string(),
+        /** Hosted UI base URL, `https://<prefix>.auth.<region>.amazoncognito.com`. */
+        domain: z.string(),
+        scopes: z.array(z.string()),
+      }),
+    ]),
+  })
+  .openapi('RuntimeConfig');
+export type RuntimeConfig = z.infer<typeof RuntimeConfigSchema>;
+
+/** The signed-in user as the API sees it, from `GET /api/me`. */
+export const UserSchema = z
+  .object({
+    name: z.string(),
+    roles: z.array(z.enum(['admin', 'viewer'])),
+  })
+  .openapi('User');
+export type User = z.infer<typeof UserSchema>;

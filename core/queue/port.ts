@@ -27,6 +27,11 @@ export interface ScanQueue {
   delete(receipt: string): Promise<void>;
   /** Moves a message that cannot be processed aside, with the reason. */
   reject(receipt: string, reason: string): Promise<void>;
+  /**
+   * Keeps a received message hidden for `seconds` more while its scan runs. Absent where
+   * messages stay hidden until deleted (the local queue).
+   */
+  extendVisibility?(receipt: string, seconds: number): Promise<void>;
   /** Scan ids of the messages waiting or in progress. */
   pendingScanIds(): Promise<Set<string>>;
 }

@@ -11,6 +11,11 @@ export interface WorkerOptions {
   concurrency: number;
   /** Wait between empty receives, in milliseconds. */
   pollIntervalMs?: number;
+  /**
+   * Visibility the worker keeps renewing on a message while its scan runs, in seconds; the
+   * renewal runs every third of it. Used only by queues with `extendVisibility`. @default 300
+   */
+  visibilitySeconds?: number;
   logger: Logger;
 }
 
@@ -72,13 +77,36 @@ export class ScanWorker {
       await queue.reject(received.receipt, received.error ?? 'invalid message');
       return;
     }
+    const stopRenewing = this.renewVisibility(received);
     try {
       await service.run(received.message);
       await queue.delete(received.receipt);
     } catch (error) {
       // The status could not be recorded (storage down): keep the message for a retry.
       logger.error({ err: error, scanId: received.message.scanId }, 'scan could not be recorded');
+    } finally {
+      stopRenewing();
     }
+  }
+
+  /** Renews the message's visibility while its scan runs; returns the function that stops it. */
+  private renewVisibility(received: ReceivedMessage): () => void {
+    const { queue, logger } = this.options;
+    if (!queue.extendVisibility) return () => {};
+
+    const seconds = this.options.visibilitySeconds ?? 300;
+    const timer = setInterval(
+      () => {
+        queue.extendVisibility?.(received.receipt, seconds).catch((error: unknown) => {
+          logger.warn(
+            { err: error, scanId: received.message?.scanId },
+            'scan message visibility not extended',
+          );
+        });
+      },
+      (seconds * 1000) / 3,
+    );
+    return () => clearInterval(timer);
   }
 
   private track(task: Promise<void>): void {

@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { ApiDependencies } from './context';
+import { type ApiEnv, authenticate, localAdministrator } from './auth';
+import type { Api, ApiDependencies } from './context';
 import { ApiProblem, handleError } from './errors';
-import { registerHealth } from './routes/health';
+import { registerHealth, registerMe } from './routes/health';
 import { registerLayers } from './routes/layers';
 import { registerRepositories } from './routes/repositories';
 import { registerScans } from './routes/scans';
 
 /** Builds the Hono app of the Berth API; every deployment serves this same app. */
-export function createApi(deps: ApiDependencies): OpenAPIHono {
-  const app = new OpenAPIHono({ defaultHook: rejectInvalidInput });
+export function createApi(deps: ApiDependencies): Api {
+  const app: Api = new OpenAPIHono<ApiEnv>({ defaultHook: rejectInvalidInput });
 
   app.use('/api/*', async (c, next) => {
     const started = performance.now();
@@ -28,7 +29,14 @@ export function createApi(deps: ApiDependencies): OpenAPIHono {
     );
   });
 
+  app.use('/api/*', authenticate(deps.auth ?? localAdministrator));
+  if (deps.runtimeConfig) {
+    const runtimeConfig = deps.runtimeConfig;
+    app.get('/config.json', (c) => c.json(runtimeConfig));
+  }
+
   registerHealth(app, deps);
+  registerMe(app);
   registerRepositories(app, deps);
   registerScans(app, deps);
   registerLayers(app, deps);
@@ -46,7 +54,7 @@ export function createApi(deps: ApiDependencies): OpenAPIHono {
   return app;
 }
 
-function openApiDocument(app: OpenAPIHono) {
+function openApiDocument(app: Api) {
   const document = app.getOpenAPI31Document({
     openapi: '3.1.0',
     info: {

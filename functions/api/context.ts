@@ -1,11 +1,13 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from '@hono/zod-openapi';
+import type { RuntimeConfig } from '../../core/api/schemas';
 import type { Logger } from '../../core/log';
 import type { Registry } from '../../core/registry/port';
 import type { ScanService } from '../../core/scan/service';
 import type { Scanner } from '../../core/scanner/types';
 import type { ResultStore } from '../../core/store/results';
 import type { StatusStore } from '../../core/store/statuses';
+import type { ApiEnv, AuthOptions } from './auth';
 
 /** What the API handlers use; each deployment wires its own adapters in. */
 export interface ApiDependencies {
@@ -15,9 +17,13 @@ export interface ApiDependencies {
   results: ResultStore;
   statuses: StatusStore;
   logger: Logger;
+  /** Sign-in; absent means every request acts as a local administrator. */
+  auth?: AuthOptions;
+  /** Served at `/config.json` for the SPA; absent where a static file serves it. */
+  runtimeConfig?: RuntimeConfig;
 }
 
-export type Api = OpenAPIHono;
+export type Api = OpenAPIHono<ApiEnv>;
 
 /**
  * Path prefix for routes under one repository. `{name{.+}}` becomes Hono's `:name{.+}`, a

@@ -2,7 +2,6 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
-import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Config } from '../../core/config';
 import type { Logger } from '../../core/log';
 import { LocalScanQueue } from '../../core/queue/local';
@@ -14,6 +13,7 @@ import { FsObjectStore } from '../../core/store/object-store';
 import { ResultStore } from '../../core/store/results';
 import { StatusStore } from '../../core/store/statuses';
 import { createApi } from '../api/app';
+import type { Api } from '../api/context';
 
 /** A running Berth: the API, the SPA and the scan worker in one process. */
 export interface RunningBerth {
@@ -24,7 +24,7 @@ export interface RunningBerth {
 
 /** The local deployment wired together but not yet serving: the app and its worker. */
 export interface LocalRuntime {
-  app: OpenAPIHono;
+  app: Api;
   worker: ScanWorker;
   scans: ScanService;
 }

@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { type Health, HealthSchema } from '../../../core/api/schemas';
+import { type Health, HealthSchema, UserSchema } from '../../../core/api/schemas';
 import { failureReason } from '../../../core/scan/failure';
 import type { Api, ApiDependencies } from '../context';
 
@@ -42,4 +42,18 @@ async function registryHealth(deps: ApiDependencies): Promise<Health['registry']
   } catch (error) {
     return { url: deps.registry.url, reachable: false, error: failureReason(error) };
   }
+}
+
+const meRoute = createRoute({
+  method: 'get',
+  path: '/api/me',
+  summary: 'The signed-in user and their roles',
+  responses: {
+    200: { description: 'The user', content: { 'application/json': { schema: UserSchema } } },
+  },
+});
+
+/** Registers `GET /api/me`, which the SPA reads to show or hide admin actions. */
+export function registerMe(app: Api): void {
+  app.openapi(meRoute, (c) => c.json(c.get('user'), 200));
 }

@@ -11,6 +11,7 @@ import { mapReportHistory } from '../../../core/report/history';
 import { parseReport } from '../../../core/report/parse';
 import { plainFileName } from '../../../core/store/result-keys';
 import { resultInfo, type StoredResult } from '../../../core/store/results';
+import { requireRole } from '../auth';
 import {
   type Api,
   type ApiDependencies,
@@ -78,6 +79,7 @@ const getReport = createRoute({
 /** Registers the scan, findings and report routes. */
 export function registerScans(app: Api, deps: ApiDependencies): void {
   app.openapi(requestScan, async (c) => {
+    requireRole(c, 'admin');
     const { status, created } = await deps.scans.request(imageOf(c.req.valid('param')));
     c.header('Location', c.req.path);
     if (!created) c.header('Berth-Scan', 'existing');
