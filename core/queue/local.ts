@@ -4,7 +4,7 @@ import { parseScanMessage } from './message';
 import type { ReceivedMessage, ScanMessage, ScanQueue } from './port';
 
 /**
- * A durable scan queue in a directory, one file per message: `pending/` holds waiting
+ * A durable scan queue in a directory, one file per message: `pending/` contains waiting
  * messages, a receive claims one by renaming it into `inflight/` (rename is atomic, so two
  * receivers never take the same file), and `dead/` keeps rejected ones with their reason.
  *

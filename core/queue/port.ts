@@ -9,16 +9,16 @@ export interface ScanMessage {
 /** A message taken from the queue; `receipt` acknowledges or releases it. */
 export interface ReceivedMessage {
   receipt: string;
-  /** Undefined when the body is not a valid ScanMessage; `error` says why. */
+  /** Undefined when the body is not a valid ScanMessage, and then `error` gives the reason. */
   message?: ScanMessage;
   error?: string;
   body: string;
 }
 
 /**
- * The scan queue: local durable files now, SQS in AWS. A received message stays hidden
- * from other receivers until it is deleted or released; a message of a process that died
- * becomes visible again (local: at the next start, SQS: after the visibility timeout).
+ * The scan queue: durable local files, or SQS in AWS. A received message stays hidden from
+ * other receivers until it is deleted or released. A message taken by a process that died
+ * becomes visible again: at the next start locally, after the visibility timeout in SQS.
  */
 export interface ScanQueue {
   send(message: ScanMessage): Promise<void>;

@@ -19,7 +19,7 @@ export interface AuthOptions {
   challenge?: string;
 }
 
-/** Routes that answer without sign-in: load balancers and the SPA's start-up need them. */
+/** Routes open without sign-in, because load balancers and the SPA's start-up call them. */
 const PUBLIC_PATHS = new Set(['/api/health', '/api/openapi.json']);
 
 /** Sign-in off: every request acts as a local administrator. Used on loopback addresses. */
@@ -27,7 +27,7 @@ export const localAdministrator: AuthOptions = {
   authenticate: async () => ({ name: 'local', roles: ['admin', 'viewer'] }),
 };
 
-/** Middleware that sets `user` on every API request, or answers 401 outside PUBLIC_PATHS. */
+/** Middleware that sets `user` on every API request, or returns 401 outside PUBLIC_PATHS. */
 export function authenticate(options: AuthOptions): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     if (PUBLIC_PATHS.has(c.req.path)) return next();

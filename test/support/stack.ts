@@ -9,7 +9,7 @@ import {
 } from '../../scripts/lib/images';
 import { startRegistry, type TestRegistry } from './registry';
 
-/** A registry on a loopback port with the demo images pushed. */
+/** Starts a registry on a loopback port and pushes the demo images to it. */
 export async function startSampleRegistry(): Promise<TestRegistry> {
   const registry = await startRegistry();
   await pushSampleImages(registry);
@@ -31,12 +31,12 @@ export async function pushRecorded(
   }
 }
 
-/** The API URL of a tag, with the repository's slashes kept. */
+/** Builds the API URL of a tag, keeping the repository's slashes. */
 export function tagUrl(base: string, repository: string, tag: string, action = ''): string {
   return `${base}/api/repositories/${repository}/tags/${tag}${action ? `/${action}` : ''}`;
 }
 
-/** Queues a scan and returns its status; fails unless the API answers 202. */
+/** Queues a scan and returns its status. Throws unless the API returns 202. */
 export async function requestScan(
   base: string,
   repository: string,
@@ -44,7 +44,7 @@ export async function requestScan(
 ): Promise<ScanStatus> {
   const response = await fetch(tagUrl(base, repository, tag, 'scan'), { method: 'POST' });
   if (response.status !== 202)
-    throw new Error(`POST scan answered ${response.status}: ${await response.text()}`);
+    throw new Error(`POST scan returned ${response.status}: ${await response.text()}`);
   return (await response.json()) as ScanStatus;
 }
 
