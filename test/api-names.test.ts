@@ -107,6 +107,7 @@ describe('API name checks', () => {
     const document = (await response.json()) as { paths: Record<string, Record<string, unknown>> };
 
     expect(Object.keys(document.paths).sort()).toEqual([
+      '/api/dashboard',
       '/api/health',
       '/api/me',
       '/api/repositories',

@@ -7,22 +7,28 @@ import type { Registry } from '../registry/port';
 import { parseReport } from '../report/parse';
 import { summarize } from '../report/summary';
 import type { Scanner } from '../scanner/types';
+import { type HistoryStore, historyRecord } from '../store/history';
 import type { ImageName } from '../store/result-keys';
 import { RESULT_FORMAT, type ResultStore, resultInfo, type StoredResult } from '../store/results';
 import type { StatusStore } from '../store/statuses';
 import { failureReason } from './failure';
+import type { HealthErrors } from './health-errors';
 
 export interface ScanServiceOptions {
   registry: Registry;
   scanner: Scanner;
   results: ResultStore;
   statuses: StatusStore;
+  /** Gets one record per completed scan, for the dashboard's trend. */
+  history: HistoryStore;
   queue: ScanQueue;
   /** Registry credentials handed to Trivy through its environment. */
   credentials?: { username: string; password: string };
   /** Lets Trivy pull over plain HTTP or from a registry with a self-signed certificate. */
   insecure: boolean;
   logger: Logger;
+  /** Record of the last scan failure for the health page; absent in a worker-only process. */
+  healthErrors?: HealthErrors;
   /** Called after a scan is queued, so a worker or launcher can start at once. */
   onQueued?: () => void;
 }
@@ -73,6 +79,7 @@ export class ScanService {
       status = await this.resolve(status);
       const result = await this.scan(status);
       await this.options.results.write(result);
+      await this.recordHistory(result);
       await this.options.statuses.write({ ...status, state: 'completed', finishedAt: now() });
       this.log(status).info({ summary: result.summary }, 'scan completed');
     } catch (error) {
@@ -83,8 +90,21 @@ export class ScanService {
   /** Marks a scan failed with the reason, keeping the last completed result. */
   async fail(status: ScanStatus, error: unknown): Promise<void> {
     const reason = failureReason(error);
+    this.options.healthErrors?.recordScanFailure(reason);
     await this.options.statuses.write({ ...status, state: 'failed', reason, finishedAt: now() });
     this.log(status).error({ reason }, 'scan failed');
+  }
+
+  /** Adds the scan to the history. A failed write is logged and does not fail the scan. */
+  private async recordHistory(result: StoredResult): Promise<void> {
+    try {
+      await this.options.history.append(historyRecord(result));
+    } catch (error) {
+      this.log({ id: result.scan.id, ...result.image }).error(
+        { err: error },
+        'scan history record not written',
+      );
+    }
   }
 
   private async queueOnce(image: ImageName): Promise<{ status: ScanStatus; created: boolean }> {

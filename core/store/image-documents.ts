@@ -1,5 +1,9 @@
+import pLimit from 'p-limit';
 import type { ObjectStore } from './object-store';
 import { collisionFileName, type ImageName, plainFileName, sameImage } from './result-keys';
+
+/** Objects read at the same time when a prefix is listed. */
+const READ_CONCURRENCY = 16;
 
 /**
  * JSON documents keyed by image tag under one prefix, with the collision rule of
@@ -37,17 +41,27 @@ export class ImageDocuments<T> {
     return collisionKey;
   }
 
-  /** Reads every document directly under the prefix; files of another shape are skipped. */
-  async list(): Promise<T[]> {
+  /**
+   * Reads every document directly under the prefix, a bounded number at a time; files of
+   * another shape are skipped. `select` maps each document as soon as it is read, so that a
+   * caller who needs a small part of large documents does not hold them all in memory.
+   */
+  async list(): Promise<T[]>;
+  async list<U>(select: (document: T) => U): Promise<U[]>;
+  async list<U>(select?: (document: T) => U): Promise<(T | U)[]> {
     const keys = await this.objects.list(this.prefix);
     const ownKeys = keys.filter(
       (key) => key.endsWith('.json') && !key.slice(this.prefix.length).includes('/'),
     );
-    const documents: T[] = [];
-    for (const document of await Promise.all(ownKeys.map((key) => this.readKey(key)))) {
-      if (document !== undefined && this.imageOf(document)) documents.push(document);
-    }
-    return documents;
+
+    const limit = pLimit(READ_CONCURRENCY);
+    const readOne = async (key: string) => {
+      const document = await this.readKey(key);
+      if (document === undefined || !this.imageOf(document)) return undefined;
+      return select ? select(document) : document;
+    };
+    const documents = await Promise.all(ownKeys.map((key) => limit(() => readOne(key))));
+    return documents.filter((document) => document !== undefined);
   }
 
   private candidateKeys(image: ImageName): [string, string] {

@@ -25,6 +25,9 @@ export interface StoredResult {
   report: unknown;
 }
 
+/** A stored result without Trivy's report. */
+export type ResultEntry = Omit<StoredResult, 'report'>;
+
 /** Scan results, one file per image tag at the top of the store. */
 export class ResultStore {
   private readonly documents: ImageDocuments<StoredResult>;
@@ -44,8 +47,15 @@ export class ResultStore {
     return this.documents.write(result.image, result);
   }
 
+  /** Reads every stored result, Trivy reports included. */
   list(): Promise<StoredResult[]> {
     return this.documents.list();
+  }
+
+  /** Reads every stored result without its Trivy report, which keeps memory small. */
+  listEntries(): Promise<ResultEntry[]> {
+    // NOTE: each file is still parsed whole, so the time grows with the size of the reports.
+    return this.documents.list(({ report: _report, ...entry }) => entry);
   }
 }
 

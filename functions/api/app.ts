@@ -3,10 +3,12 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { type ApiEnv, authenticate, localAdministrator } from './auth';
 import type { Api, ApiDependencies } from './context';
 import { ApiProblem, handleError } from './errors';
+import { registerDashboard } from './routes/dashboard';
 import { registerHealth, registerMe } from './routes/health';
 import { registerLayers } from './routes/layers';
 import { registerRepositories } from './routes/repositories';
 import { registerScans } from './routes/scans';
+import { registerTagDelete } from './routes/tags-delete';
 
 /** Builds the Hono app of the Berth API; every deployment serves this same app. */
 export function createApi(deps: ApiDependencies): Api {
@@ -38,8 +40,10 @@ export function createApi(deps: ApiDependencies): Api {
   registerHealth(app, deps);
   registerMe(app);
   registerRepositories(app, deps);
+  registerTagDelete(app, deps);
   registerScans(app, deps);
   registerLayers(app, deps);
+  registerDashboard(app, deps);
 
   app.get('/api/openapi.json', (c) => c.json(openApiDocument(app)));
   app.all('/api/*', () => {

@@ -3,8 +3,10 @@ import { z } from '@hono/zod-openapi';
 import type { RuntimeConfig } from '../../core/api/schemas';
 import type { Logger } from '../../core/log';
 import type { Registry } from '../../core/registry/port';
+import type { HealthErrors } from '../../core/scan/health-errors';
 import type { ScanService } from '../../core/scan/service';
 import type { Scanner } from '../../core/scanner/types';
+import type { HistoryStore } from '../../core/store/history';
 import type { ResultStore } from '../../core/store/results';
 import type { StatusStore } from '../../core/store/statuses';
 import type { ApiEnv, AuthOptions } from './auth';
@@ -16,6 +18,9 @@ export interface ApiDependencies {
   scans: ScanService;
   results: ResultStore;
   statuses: StatusStore;
+  history: HistoryStore;
+  /** Last registry error and scan failure seen by this process. When absent, health omits them. */
+  healthErrors?: HealthErrors;
   logger: Logger;
   /** Sign-in; absent means every request acts as a local administrator. */
   auth?: AuthOptions;

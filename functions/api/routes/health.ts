@@ -28,6 +28,7 @@ export function registerHealth(app: Api, deps: ApiDependencies): void {
         serverUrl: scanner.serverUrl,
         serverHealthy: scanner.serverHealthy,
         error: scanner.error,
+        lastError: deps.healthErrors?.lastScanFailure(),
       },
       recordedReports: scanner.recorded,
     };
@@ -36,11 +37,19 @@ export function registerHealth(app: Api, deps: ApiDependencies): void {
 }
 
 async function registryHealth(deps: ApiDependencies): Promise<Health['registry']> {
+  const { registry, healthErrors } = deps;
   try {
-    await deps.registry.ping();
-    return { url: deps.registry.url, reachable: true };
+    await registry.ping();
+    return { url: registry.url, reachable: true, lastError: healthErrors?.lastRegistryError() };
   } catch (error) {
-    return { url: deps.registry.url, reachable: false, error: failureReason(error) };
+    // Recorded here too, for deployments whose registry is not wrapped by recordRegistryErrors.
+    healthErrors?.recordRegistryError(error);
+    return {
+      url: registry.url,
+      reachable: false,
+      error: failureReason(error),
+      lastError: healthErrors?.lastRegistryError(),
+    };
   }
 }
 
