@@ -32,9 +32,10 @@ const RepositoryQuery = z.object({
     .max(1000)
     .default(100)
     .openapi({ description: 'Page size, 1 to 1000' }),
+  // ECR's pagination token stands in for the last name there, and it is longer than a name.
   last: z
     .string()
-    .max(255)
+    .max(4096)
     .optional()
     .openapi({ description: 'The `next` value of the previous page' }),
 });
