@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -22,6 +23,10 @@ export interface Config {
   scanLockStaleMs: number;
   /** Directory of the built SPA, served at `/`. */
   webDir: string;
+  /** Sign-in: `none` (every request acts as an administrator) or `basic` (HTTP Basic). */
+  auth: 'none' | 'basic';
+  /** Users for HTTP Basic, one per line: `name:bcrypt-hash:role[,role]`. */
+  usersFile?: string;
 }
 
 /** Reads the configuration; throws an Error naming the variable when a value is invalid. */
@@ -31,8 +36,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const scannerUrl = env.SCANNER_URL ?? 'builtin';
   if (scannerUrl !== 'builtin') checkUrl('SCANNER_URL', scannerUrl);
 
+  const host = env.HOST ?? '127.0.0.1';
+  const usersFile = env.USERS_FILE ? resolve(env.USERS_FILE) : undefined;
+
   return {
-    host: env.HOST ?? '127.0.0.1',
+    host,
     port: readInteger(env, 'PORT', 8080, 0, 65535),
     registryUrl: registryUrl.replace(/\/+$/, ''),
     registryUsername: env.REGISTRY_USERNAME || undefined,
@@ -48,10 +56,42 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     scanConcurrency: readInteger(env, 'SCAN_CONCURRENCY', 2, 1, 64),
     scanLockStaleMs: readDuration(env, 'SCAN_LOCK_STALE', 30_000),
     webDir: resolve(env.WEB_DIR ?? 'web/dist'),
+    auth: readAuth(env.AUTH, host, usersFile),
+    usersFile,
   };
 }
 
-function checkUrl(name: string, value: string): void {
+/**
+ * Picks the sign-in mode: HTTP Basic when USERS_FILE is set, none on a loopback HOST, and an
+ * error on any other HOST unless AUTH=none allows everyone who can reach the port.
+ */
+function readAuth(auth: string | undefined, host: string, usersFile?: string): Config['auth'] {
+  if (auth !== undefined && auth !== '' && auth !== 'none' && auth !== 'basic') {
+    throw new Error(`Invalid AUTH ${JSON.stringify(auth)}: expected none or basic.`);
+  }
+  if (auth === 'none' && usersFile) {
+    throw new Error('AUTH=none and USERS_FILE are both set: unset one of them.');
+  }
+  if (auth === 'none') return 'none';
+  if (usersFile) return 'basic';
+  if (auth === 'basic') {
+    throw new Error('AUTH=basic needs USERS_FILE: set it to a users file made with npm run users.');
+  }
+  if (isLoopback(host)) return 'none';
+  throw new Error(
+    `Sign-in is required on HOST ${host}, which is not a loopback address: set USERS_FILE to a users file (npm run users -- add NAME admin) or set AUTH=none to let everyone who reaches the port act as an administrator.`,
+  );
+}
+
+function isLoopback(host: string): boolean {
+  const address = host.replace(/^\[|\]$/g, '');
+  if (address === 'localhost') return true;
+  if (isIP(address) === 4) return address.startsWith('127.');
+  return address === '::1';
+}
+
+/** Throws an Error naming `name` unless `value` is an http:// or https:// URL. */
+export function checkUrl(name: string, value: string): void {
   let url: URL;
   try {
     url = new URL(value);
@@ -67,7 +107,8 @@ function checkUrl(name: string, value: string): void {
   }
 }
 
-function readInteger(
+/** Reads a whole number from `min` to `max`; throws an Error naming the variable otherwise. */
+export function readInteger(
   env: NodeJS.ProcessEnv,
   name: string,
   fallback: number,
@@ -94,7 +135,7 @@ function readBoolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): b
 }
 
 /** Reads a duration such as `300`, `300s`, `5m` or `1h` (a bare number is seconds). */
-function readDuration(env: NodeJS.ProcessEnv, name: string, fallbackMs: number): number {
+export function readDuration(env: NodeJS.ProcessEnv, name: string, fallbackMs: number): number {
   const text = env[name];
   if (text === undefined || text === '') return fallbackMs;
   const match = /^(\d+)(ms|s|m|h)?$/.exec(text.trim());

@@ -207,6 +207,8 @@ export const HealthSchema = z
       serverUrl: z.string().optional(),
       serverHealthy: z.boolean().optional(),
       error: z.string().optional(),
+      /** What the health check could not verify from where it runs, such as the Trivy server from a Lambda function. */
+      note: z.string().optional(),
       /** The reason of the last failed scan this process saw, with its time. */
       lastError: z.object({ message: z.string(), at: z.string() }).optional(),
     }),

@@ -16,6 +16,15 @@ export interface WorkerOptions {
    * renewal runs every third of it. Used only by queues with `extendVisibility`. @default 300
    */
   visibilitySeconds?: number;
+  /**
+   * Requeues, at start, queued or running scans whose message is not in the queue. Turn it
+   * off for queues that keep every message until it is deleted (SQS). @default true
+   */
+  requeueOrphans?: boolean;
+  /** Calls `onIdle` once after this many milliseconds with no message and no scan running. */
+  idleTimeoutMs?: number;
+  /** Called once when the worker has been idle for `idleTimeoutMs`, such as to exit the task. */
+  onIdle?: () => void;
   logger: Logger;
 }
 
@@ -29,12 +38,15 @@ export class ScanWorker {
   private running = false;
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
+  private lastActivity = Date.now();
+  private idleReported = false;
 
   constructor(private readonly options: WorkerOptions) {}
 
-  /** Requeues scans whose message was lost, then starts the receive loop. */
+  /** Requeues scans whose message was lost (unless `requeueOrphans` is false), then receives. */
   async start(): Promise<void> {
-    await this.requeueOrphans();
+    if (this.options.requeueOrphans ?? true) await this.requeueOrphans();
+    this.lastActivity = Date.now();
     this.running = true;
     this.loop = this.receiveLoop();
   }
@@ -57,8 +69,23 @@ export class ScanWorker {
       const free = this.options.concurrency - this.active.size;
       const messages = free > 0 ? await this.receive(free) : [];
       for (const received of messages) this.track(this.process(received));
-      if (messages.length === 0) await this.idle();
+      if (messages.length > 0 || this.active.size > 0) this.lastActivity = Date.now();
+      if (messages.length === 0) {
+        this.reportIdle();
+        await this.idle();
+      }
     }
+  }
+
+  /** Calls `onIdle` once when no message arrived and no scan ran for `idleTimeoutMs`. */
+  private reportIdle(): void {
+    const { idleTimeoutMs, onIdle } = this.options;
+    if (idleTimeoutMs === undefined || !onIdle || this.idleReported) return;
+    if (this.active.size > 0 || Date.now() - this.lastActivity < idleTimeoutMs) return;
+
+    this.idleReported = true;
+    this.options.logger.info({ idleTimeoutMs }, 'scan worker idle');
+    onIdle();
   }
 
   private async receive(maxMessages: number): Promise<ReceivedMessage[]> {
@@ -113,6 +140,7 @@ export class ScanWorker {
     this.active.add(task);
     void task.finally(() => {
       this.active.delete(task);
+      this.lastActivity = Date.now();
       this.notify();
     });
   }

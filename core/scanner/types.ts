@@ -57,6 +57,8 @@ export interface ScannerHealth {
   serverHealthy?: boolean;
   recorded: boolean;
   error?: string;
+  /** What the check could not verify from where it runs. */
+  note?: string;
 }
 
 /** Runs Trivy on images, in builtin or remote mode. */

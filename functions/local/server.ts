@@ -6,14 +6,18 @@ import type { Config } from '../../core/config';
 import type { Logger } from '../../core/log';
 import { LocalScanQueue } from '../../core/queue/local';
 import { DistributionRegistry } from '../../core/registry/distribution';
+import { HealthErrors, recordRegistryErrors } from '../../core/scan/health-errors';
 import { ScanService } from '../../core/scan/service';
 import { ScanWorker } from '../../core/scan/worker';
 import { createScanner } from '../../core/scanner';
+import { HistoryStore } from '../../core/store/history';
 import { FsObjectStore } from '../../core/store/object-store';
 import { ResultStore } from '../../core/store/results';
 import { StatusStore } from '../../core/store/statuses';
 import { createApi } from '../api/app';
+import type { AuthOptions } from '../api/auth';
 import type { Api } from '../api/context';
+import { basicAuth, readUsersFile } from './users';
 
 /** A running Berth: the API, the SPA and the scan worker in one process. */
 export interface RunningBerth {
@@ -34,6 +38,8 @@ export async function createLocalRuntime(config: Config, logger: Logger): Promis
   const objects = new FsObjectStore(config.dataDir);
   const results = new ResultStore(objects);
   const statuses = new StatusStore(objects);
+  const history = new HistoryStore(objects);
+  const healthErrors = new HealthErrors();
   const queue = new LocalScanQueue(join(config.dataDir, '.berth', 'queue'));
   const recovered = await queue.recover();
   if (recovered > 0)
@@ -42,12 +48,13 @@ export async function createLocalRuntime(config: Config, logger: Logger): Promis
   const credentials = config.registryUsername
     ? { username: config.registryUsername, password: config.registryPassword ?? '' }
     : undefined;
-  const registry = new DistributionRegistry({
+  const distribution = new DistributionRegistry({
     url: config.registryUrl,
     username: credentials?.username,
     password: credentials?.password,
     insecure: config.registryInsecure,
   });
+  const registry = recordRegistryErrors(distribution, healthErrors);
   const scanner = createScanner({
     scannerUrl: config.scannerUrl,
     trivyPath: config.trivyPath,
@@ -65,9 +72,11 @@ export async function createLocalRuntime(config: Config, logger: Logger): Promis
     scanner,
     results,
     statuses,
+    history,
     queue,
     credentials,
     logger,
+    healthErrors,
     insecure: config.registryInsecure,
     onQueued: () => worker?.notify(),
   });
@@ -78,8 +87,30 @@ export async function createLocalRuntime(config: Config, logger: Logger): Promis
     concurrency: scanner.concurrency,
     logger,
   });
-  const app = createApi({ registry, scanner, scans, results, statuses, logger });
+  const app = createApi({
+    registry,
+    scanner,
+    scans,
+    results,
+    statuses,
+    history,
+    healthErrors,
+    logger,
+    auth: await localAuth(config, logger),
+    runtimeConfig: { auth: { type: config.auth } },
+  });
   return { app, worker, scans };
+}
+
+/** Sign-in of the local deployment: HTTP Basic from USERS_FILE, or none (the default). */
+async function localAuth(config: Config, logger: Logger): Promise<AuthOptions | undefined> {
+  if (config.auth === 'none' || !config.usersFile) {
+    logger.info({ host: config.host }, 'sign-in is off: every request acts as an administrator');
+    return undefined;
+  }
+  const users = await readUsersFile(config.usersFile);
+  logger.info({ usersFile: config.usersFile, users: users.length }, 'HTTP Basic sign-in is on');
+  return basicAuth(users);
 }
 
 /** Starts the local deployment: serves the API and the SPA over HTTP and runs the worker. */

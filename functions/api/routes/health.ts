@@ -27,6 +27,7 @@ export function registerHealth(app: Api, deps: ApiDependencies): void {
         trivyVersion: scanner.trivyVersion,
         serverUrl: scanner.serverUrl,
         serverHealthy: scanner.serverHealthy,
+        note: scanner.note,
         error: scanner.error,
         lastError: deps.healthErrors?.lastScanFailure(),
       },
