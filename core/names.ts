@@ -25,7 +25,9 @@ export class InvalidNameError extends Error {
     readonly value: string,
     readonly rule: string,
   ) {
-    super(`Invalid ${field} ${JSON.stringify(value)}: expected ${rule}.`);
+    // Long values are cut so an error never echoes kilobytes of a request back.
+    const shown = value.length > 200 ? `${value.slice(0, 200)}…` : value;
+    super(`Invalid ${field} ${JSON.stringify(shown)}: expected ${rule}.`);
     this.name = 'InvalidNameError';
   }
 }

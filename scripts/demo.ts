@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { readConfig } from '../core/config';
 import { createLogger } from '../core/log';
 import { startBerth } from '../functions/local/server';
-import { startRegistry } from '../test/support/registry';
+import { startRegistry, type TestRegistry } from '../test/support/registry';
 import { pushSampleImages } from './lib/images';
 
 /**
@@ -33,12 +33,18 @@ async function main(): Promise<void> {
   installPackages();
   const registry = await startRegistry();
   logger.info({ url: registry.url, storage: registry.storageDir }, 'registry started');
-  const pushed = await pushSampleImages(registry);
-  logger.info(
-    { images: pushed.map((image) => `${image.repository}:${image.tag}`) },
-    'sample images pushed',
-  );
+  try {
+    const pushed = await pushSampleImages(registry);
+    const images = pushed.map((image) => `${image.repository}:${image.tag}`);
+    logger.info({ images }, 'sample images pushed');
+    await startProduct(registry);
+  } catch (error) {
+    await registry.stop();
+    throw error;
+  }
+}
 
+async function startProduct(registry: TestRegistry): Promise<void> {
   const trivy = findTrivy();
   if (!trivy) {
     console.log(
@@ -59,13 +65,17 @@ async function main(): Promise<void> {
     `Berth is running at ${berth.url} against the demo registry ${registry.url}. Press Ctrl+C to stop.`,
   );
 
+  let stopping = false;
   const stop = async () => {
+    // npm and tsx can forward one Ctrl+C twice: clean up once.
+    if (stopping) return;
+    stopping = true;
     await berth.stop();
     await registry.stop();
     process.exit(0);
   };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
 }
 
 main().catch((error: unknown) => {

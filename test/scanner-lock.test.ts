@@ -7,6 +7,7 @@ import pino from 'pino';
 import lockfile from 'proper-lockfile';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { CACHE_LOCK_NAME, createScanner, ScanError, type ScannerOptions } from '../core/scanner';
+import { fixturesDir } from '../scripts/lib/images';
 import {
   isProcessRunning,
   maxConcurrentRuns,
@@ -15,7 +16,7 @@ import {
 } from './support/trivy-server';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const REPORT = resolve(ROOT, '../shared/fixtures/trivy/alpine-310.json');
+const REPORT = join(fixturesDir(), 'alpine-310.json');
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
 
 let workDir: string;

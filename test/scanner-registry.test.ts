@@ -7,9 +7,10 @@ import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { createScanner, ScanError } from '../core/scanner';
+import { fixturesDir } from '../scripts/lib/images';
 import { STAND_IN_PATH } from './support/trivy-server';
 
-const FIXTURES = resolve(import.meta.dirname, '../../shared/fixtures/trivy');
+const FIXTURES = fixturesDir();
 const USERNAME = 'ci-robot';
 const PASSWORD = 'registry-password-5d1e';
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { createScanner, ScanError, type ScannerOptions } from '../core/scanner';
+import { fixturesDir } from '../scripts/lib/images';
 import {
   type FakeTrivyServer,
   isProcessRunning,
@@ -13,8 +14,7 @@ import {
   startTrivyServer,
 } from './support/trivy-server';
 
-const ROOT = resolve(import.meta.dirname, '..');
-const REPORT = resolve(ROOT, '../shared/fixtures/trivy/debian-stretch.json');
+const REPORT = join(fixturesDir(), 'debian-stretch.json');
 const PASSWORD = 'registry-password-7f3a';
 const TOKEN = 'server-token-91c2';
 

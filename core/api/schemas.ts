@@ -52,6 +52,11 @@ export const ResultInfoSchema = z
     trivyVersion: z.string(),
     /** True when the report came from the stand-in that writes recorded reports. */
     recorded: z.boolean(),
+    /**
+     * Platform Trivy scanned, such as `linux/amd64`; for a multi-arch tag Trivy scans one
+     * platform, the one matching the scanner's host.
+     */
+    platform: z.string().optional(),
     summary: SeveritySummarySchema,
   })
   .openapi('ResultInfo');

@@ -33,6 +33,14 @@ export interface ScanServiceOptions {
   onQueued?: () => void;
 }
 
+/** A scan stopped because the process is stopping; it is neither completed nor failed. */
+export class ScanInterrupted extends Error {
+  constructor(readonly scanId: string) {
+    super(`Scan ${scanId} was interrupted because Berth is stopping.`);
+    this.name = 'ScanInterrupted';
+  }
+}
+
 /**
  * The scan, written once for every deployment: queueing a request, running it through the
  * scanner, storing the result and recording each state change.
@@ -61,8 +69,12 @@ export class ScanService {
     return { status, result: result && resultInfo(result) };
   }
 
-  /** Runs one queued scan to `completed` or `failed`; never throws for a scan failure. */
-  async run(message: ScanMessage): Promise<void> {
+  /**
+   * Runs one queued scan to `completed` or `failed`; never throws for a scan failure. When
+   * `signal` aborts (the process is stopping), the scan is left `running` and ScanInterrupted
+   * is thrown, so its message stays in the queue and the scan runs again after the restart.
+   */
+  async run(message: ScanMessage, signal?: AbortSignal): Promise<void> {
     const image = { repository: message.repository, tag: message.tag };
     const current = await this.options.statuses.read(image);
     if (
@@ -77,12 +89,16 @@ export class ScanService {
     await this.options.statuses.write(status);
     try {
       status = await this.resolve(status);
-      const result = await this.scan(status);
+      const result = await this.scan(status, signal);
       await this.options.results.write(result);
       await this.recordHistory(result);
       await this.options.statuses.write({ ...status, state: 'completed', finishedAt: now() });
       this.log(status).info({ summary: result.summary }, 'scan completed');
     } catch (error) {
+      if (signal?.aborted) {
+        this.log(status).warn('scan interrupted: it runs again at the next start');
+        throw new ScanInterrupted(status.id);
+      }
       await this.fail(status, error);
     }
   }
@@ -130,11 +146,12 @@ export class ScanService {
     return resolved;
   }
 
-  private async scan(status: ScanStatus & { digest?: string }): Promise<StoredResult> {
+  private async scan(status: ScanStatus, signal?: AbortSignal): Promise<StoredResult> {
     const { registry, scanner, credentials, insecure } = this.options;
     const digest = status.digest ?? '';
     const imageRef = `${registry.host}/${status.repository}@${digest}`;
-    const output = await scanner.scan({ imageRef, credentials, insecure, ids: this.ids(status) });
+    const ids = this.ids(status);
+    const output = await scanner.scan({ imageRef, credentials, insecure, ids, signal });
 
     // The stored report is Trivy's JSON as written; parsing only checks it and counts findings.
     const raw: unknown = JSON.parse(output.reportJson);

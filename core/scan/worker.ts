@@ -1,7 +1,7 @@
 import type { Logger } from '../log';
 import type { ReceivedMessage, ScanQueue } from '../queue/port';
 import type { StatusStore } from '../store/statuses';
-import type { ScanService } from './service';
+import { ScanInterrupted, type ScanService } from './service';
 
 export interface WorkerOptions {
   queue: ScanQueue;
@@ -35,6 +35,7 @@ export interface WorkerOptions {
  */
 export class ScanWorker {
   private readonly active = new Set<Promise<void>>();
+  private readonly stopping = new AbortController();
   private running = false;
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
@@ -52,10 +53,18 @@ export class ScanWorker {
   }
 
   /** Stops receiving and waits for the scans in progress. */
+  /**
+   * Stops receiving and interrupts the scans in progress: their messages stay in the queue,
+   * so they run again after the restart instead of holding up the stop for a whole scan.
+   */
   async stop(): Promise<void> {
     this.running = false;
     this.notify();
     await this.loop;
+    if (this.active.size > 0) {
+      this.options.logger.info({ scans: this.active.size }, 'interrupting scans in progress');
+      this.stopping.abort();
+    }
     await Promise.all(this.active);
   }
 
@@ -106,9 +115,10 @@ export class ScanWorker {
     }
     const stopRenewing = this.renewVisibility(received);
     try {
-      await service.run(received.message);
+      await service.run(received.message, this.stopping.signal);
       await queue.delete(received.receipt);
     } catch (error) {
+      if (error instanceof ScanInterrupted) return;
       // The status could not be recorded (storage down): keep the message for a retry.
       logger.error({ err: error, scanId: received.message.scanId }, 'scan could not be recorded');
     } finally {

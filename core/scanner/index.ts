@@ -24,7 +24,8 @@ export {
 export function createScanner(options: ScannerOptions): Scanner {
   checkPositiveInteger('SCAN_TIMEOUT', options.timeoutMs);
   checkPositiveInteger('SCAN_CONCURRENCY', options.concurrency);
-  if (options.lockStaleMs !== undefined) checkPositiveInteger('lockStaleMs', options.lockStaleMs);
+  if (options.lockStaleMs !== undefined)
+    checkPositiveInteger('SCAN_LOCK_STALE', options.lockStaleMs);
 
   const logger = options.logger ?? createLogger({ name: 'scanner' });
   if (options.scannerUrl.trim() === 'builtin') {

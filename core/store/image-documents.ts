@@ -7,21 +7,23 @@ const READ_CONCURRENCY = 16;
 
 /**
  * JSON documents keyed by image tag under one prefix, with the collision rule of
- * result-keys.ts: a document is read only when it names the requested image, and a write
- * never replaces a document that belongs to another image.
+ * result-keys.ts: a document is read only when it names the requested image and passes
+ * `isValid`, and a write never replaces a document that belongs to another image. A damaged
+ * document of the same image is replaced by the next write.
  */
 export class ImageDocuments<T> {
   constructor(
     private readonly objects: ObjectStore,
     private readonly prefix: string,
     private readonly imageOf: (document: T) => ImageName | undefined,
+    private readonly isValid: (document: T) => boolean = () => true,
   ) {}
 
   /** Reads the document of `image`, or undefined when there is none. */
   async read(image: ImageName): Promise<T | undefined> {
     for (const key of this.candidateKeys(image)) {
       const document = await this.readKey(key);
-      if (document && this.owns(document, image)) return document;
+      if (document && this.owns(document, image) && this.isValid(document)) return document;
     }
     return undefined;
   }
@@ -57,7 +59,9 @@ export class ImageDocuments<T> {
     const limit = pLimit(READ_CONCURRENCY);
     const readOne = async (key: string) => {
       const document = await this.readKey(key);
-      if (document === undefined || !this.imageOf(document)) return undefined;
+      if (document === undefined || !this.imageOf(document) || !this.isValid(document)) {
+        return undefined;
+      }
       return select ? select(document) : document;
     };
     const documents = await Promise.all(ownKeys.map((key) => limit(() => readOne(key))));
@@ -70,6 +74,7 @@ export class ImageDocuments<T> {
 
   private owns(document: T, image: ImageName): boolean {
     const owner = this.imageOf(document);
+    if (typeof owner?.repository !== 'string' || typeof owner.tag !== 'string') return false;
     return owner !== undefined && sameImage(owner, image);
   }
 

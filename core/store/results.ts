@@ -1,4 +1,11 @@
-import type { ResultInfo, ScannerMode, SeveritySummary } from '../api/schemas';
+import { z } from 'zod';
+import {
+  type ResultInfo,
+  type ScannerMode,
+  ScannerModeSchema,
+  type SeveritySummary,
+  SeveritySummarySchema,
+} from '../api/schemas';
 import { ImageDocuments } from './image-documents';
 import type { ObjectStore } from './object-store';
 import type { ImageName } from './result-keys';
@@ -25,6 +32,26 @@ export interface StoredResult {
   report: unknown;
 }
 
+/** The fields Berth reads from a stored result; a file without them is treated as damaged. */
+const StoredEntrySchema = z.object({
+  format: z.literal(RESULT_FORMAT),
+  image: z.object({
+    registry: z.string(),
+    repository: z.string(),
+    tag: z.string(),
+    digest: z.string(),
+  }),
+  scan: z.object({
+    id: z.string(),
+    scannedAt: z.string(),
+    mode: ScannerModeSchema,
+    trivyVersion: z.string(),
+    recorded: z.boolean(),
+  }),
+  summary: SeveritySummarySchema,
+  report: z.looseObject({}),
+});
+
 /** A stored result without Trivy's report. */
 export type ResultEntry = Omit<StoredResult, 'report'>;
 
@@ -33,8 +60,11 @@ export class ResultStore {
   private readonly documents: ImageDocuments<StoredResult>;
 
   constructor(objects: ObjectStore, prefix = '') {
-    this.documents = new ImageDocuments(objects, prefix, (result) =>
-      result.format === RESULT_FORMAT ? result.image : undefined,
+    this.documents = new ImageDocuments(
+      objects,
+      prefix,
+      (result) => (result.format === RESULT_FORMAT ? result.image : undefined),
+      (result) => StoredEntrySchema.safeParse(result).success,
     );
   }
 
@@ -68,6 +98,16 @@ export function resultInfo(result: StoredResult): ResultInfo {
     mode: result.scan.mode,
     trivyVersion: result.scan.trivyVersion,
     recorded: result.scan.recorded,
+    platform: scannedPlatform(result.report),
     summary: result.summary,
   };
+}
+
+/** Reads `os/architecture[/variant]` from the image config Trivy recorded in its report. */
+function scannedPlatform(report: unknown): string | undefined {
+  const config = (report as { Metadata?: { ImageConfig?: Record<string, unknown> } } | undefined)
+    ?.Metadata?.ImageConfig;
+  const parts = [config?.os, config?.architecture, config?.variant];
+  if (typeof parts[0] !== 'string' || typeof parts[1] !== 'string') return undefined;
+  return parts.filter((part): part is string => typeof part === 'string' && part !== '').join('/');
 }

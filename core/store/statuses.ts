@@ -1,4 +1,4 @@
-import type { ScanStatus } from '../api/schemas';
+import { type ScanStatus, ScanStatusSchema } from '../api/schemas';
 import { ImageDocuments } from './image-documents';
 import type { ObjectStore } from './object-store';
 import type { ImageName } from './result-keys';
@@ -11,7 +11,12 @@ export class StatusStore {
   private readonly documents: ImageDocuments<ScanStatus>;
 
   constructor(objects: ObjectStore, prefix = '') {
-    this.documents = new ImageDocuments(objects, prefix + STATUS_PREFIX, (status) => status);
+    this.documents = new ImageDocuments(
+      objects,
+      prefix + STATUS_PREFIX,
+      (status) => status,
+      (status) => ScanStatusSchema.safeParse(status).success,
+    );
   }
 
   read(image: ImageName): Promise<ScanStatus | undefined> {

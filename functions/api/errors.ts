@@ -5,6 +5,8 @@ import type { ApiError } from '../../core/api/schemas';
 import type { Logger } from '../../core/log';
 import { InvalidNameError } from '../../core/names';
 import { RegistryError, type RegistryErrorKind } from '../../core/registry/errors';
+import { ReportError } from '../../core/report/parse';
+import { storageHint } from '../../core/scan/failure';
 
 /** An error the API returns as `{ error: { code, message, hint } }` with its status. */
 export class ApiProblem extends Error {
@@ -37,6 +39,23 @@ export function toProblem(error: unknown): ApiProblem {
   if (error instanceof RegistryError) {
     const code = `registry_${error.kind.replaceAll('-', '_')}`;
     return new ApiProblem(REGISTRY_STATUS[error.kind], code, error.message, error.hint);
+  }
+  if (error instanceof ReportError) {
+    return new ApiProblem(
+      500,
+      'invalid_stored_report',
+      `The stored scan result is damaged: ${error.message}`,
+      'Scan the tag again to replace it.',
+    );
+  }
+  const storage = storageHint(error);
+  if (storage) {
+    return new ApiProblem(
+      500,
+      'storage_error',
+      `Failed to access the data store: ${(error as Error).message}.`,
+      storage,
+    );
   }
   if (error instanceof HTTPException) {
     return new ApiProblem(error.status as ContentfulStatusCode, 'http_error', error.message);

@@ -7,13 +7,20 @@ const logger = createLogger();
 try {
   const berth = await startBerth(readConfig(), logger);
   console.log(`Berth is running at ${berth.url}`);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      logger.info({ signal }, 'stopping');
-      void berth.stop().then(() => process.exit(0));
-    });
-  }
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.info({ signal }, 'already stopping: scans in progress are being interrupted');
+      return;
+    }
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    void berth.stop().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 } catch (error) {
   logger.fatal({ err: error }, 'berth failed to start');
-  process.exitCode = 1;
+  process.exit(1);
 }

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { serve } from '@hono/node-server';
+import { type ServerType, serve } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { Config } from '../../core/config';
 import type { Logger } from '../../core/log';
@@ -17,6 +17,7 @@ import { StatusStore } from '../../core/store/statuses';
 import { createApi } from '../api/app';
 import type { AuthOptions } from '../api/auth';
 import type { Api } from '../api/context';
+import { claimDataDir } from './instance-lock';
 import { basicAuth, readUsersFile } from './users';
 
 /** A running Berth: the API, the SPA and the scan worker in one process. */
@@ -31,6 +32,7 @@ export interface LocalRuntime {
   app: Api;
   worker: ScanWorker;
   scans: ScanService;
+  queue: LocalScanQueue;
 }
 
 /** Wires the local adapters: result files in DATA_DIR, a directory queue, the registry, Trivy. */
@@ -41,9 +43,6 @@ export async function createLocalRuntime(config: Config, logger: Logger): Promis
   const history = new HistoryStore(objects);
   const healthErrors = new HealthErrors();
   const queue = new LocalScanQueue(join(config.dataDir, '.berth', 'queue'));
-  const recovered = await queue.recover();
-  if (recovered > 0)
-    logger.warn({ count: recovered }, 'scans left in progress by the last run queued again');
 
   const credentials = config.registryUsername
     ? { username: config.registryUsername, password: config.registryPassword ?? '' }
@@ -99,7 +98,7 @@ export async function createLocalRuntime(config: Config, logger: Logger): Promis
     auth: await localAuth(config, logger),
     runtimeConfig: { auth: { type: config.auth } },
   });
-  return { app, worker, scans };
+  return { app, worker, scans, queue };
 }
 
 /** Sign-in of the local deployment: HTTP Basic from USERS_FILE, or none (the default). */
@@ -113,18 +112,47 @@ async function localAuth(config: Config, logger: Logger): Promise<AuthOptions | 
   return basicAuth(users);
 }
 
-/** Starts the local deployment: serves the API and the SPA over HTTP and runs the worker. */
+/**
+ * Starts the local deployment: claims DATA_DIR, serves the API and the SPA over HTTP, then
+ * takes back the scans a previous process left in flight and starts the worker. Nothing
+ * touches the queue before the port is bound, so a failed start changes nothing.
+ */
 export async function startBerth(config: Config, logger: Logger): Promise<RunningBerth> {
-  const { app, worker } = await createLocalRuntime(config, logger);
-  await worker.start();
-  app.use('/*', serveStatic({ root: config.webDir }));
-  // The SPA routes in the browser: any other GET outside /api gets index.html.
-  app.get('*', serveStatic({ root: config.webDir, path: 'index.html' }));
+  const release = await claimDataDir(config.dataDir);
+  let server: ServerType | undefined;
+  try {
+    const { app, worker, queue } = await createLocalRuntime(config, logger);
+    app.use('/*', serveStatic({ root: config.webDir }));
+    // The SPA routes in the browser: any other GET outside /api gets index.html.
+    app.get('*', serveStatic({ root: config.webDir, path: 'index.html' }));
+    server = await listen(app.fetch, config.host, config.port);
 
-  const server = await listen(app.fetch, config.host, config.port);
+    const recovered = await queue.recover();
+    if (recovered > 0) {
+      logger.warn({ count: recovered }, 'scans left in progress by the last run queued again');
+    }
+    await worker.start();
+    return running(server, worker, config, logger, release);
+  } catch (error) {
+    server?.close();
+    await release();
+    throw error;
+  }
+}
+
+function running(
+  server: ServerType,
+  worker: ScanWorker,
+  config: Config,
+  logger: Logger,
+  release: () => Promise<void>,
+): RunningBerth {
   const address = server.address() as AddressInfo;
   const url = `http://${config.host}:${address.port}`;
-  logger.info({ url, registry: config.registryUrl, dataDir: config.dataDir }, 'berth started');
+  logger.info(
+    { url, registry: withoutCredentials(config.registryUrl), dataDir: config.dataDir },
+    'berth started',
+  );
 
   return {
     url,
@@ -132,9 +160,18 @@ export async function startBerth(config: Config, logger: Logger): Promise<Runnin
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await worker.stop();
+      await release();
       logger.info('berth stopped');
     },
   };
+}
+
+/** Drops a user and password written into a URL, so it can be logged. */
+function withoutCredentials(value: string): string {
+  const url = new URL(value);
+  url.username = '';
+  url.password = '';
+  return url.toString().replace(/\/$/, '');
 }
 
 function listen(fetch: Parameters<typeof serve>[0]['fetch'], hostname: string, port: number) {

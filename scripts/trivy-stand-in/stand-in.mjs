@@ -5,7 +5,8 @@
 // Metadata.ImageConfig.rootfs.diff_ids equal the image config's rootfs.diff_ids.
 //
 // Environment variables for tests:
-//   TRIVY_STAND_IN_FIXTURES  folder of recorded reports, walked recursively
+//   TRIVY_STAND_IN_FIXTURES  folder of recorded reports, walked recursively (falls back to
+//                            BERTH_FIXTURES_DIR)
 //                            (default: ../shared/fixtures/trivy from the repository root)
 //   TRIVY_STAND_IN_REPORT    path of the report to write, skipping the registry
 //   TRIVY_STAND_IN_DELAY_MS  milliseconds to sleep while holding the cache lock
@@ -30,7 +31,9 @@ import { parseArgs } from 'node:util';
 const VERSION = '0.0.0-recorded';
 const REPOSITORY_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const FIXTURES_DIR =
-  process.env.TRIVY_STAND_IN_FIXTURES || resolve(REPOSITORY_ROOT, '..', 'shared/fixtures/trivy');
+  process.env.TRIVY_STAND_IN_FIXTURES ||
+  process.env.BERTH_FIXTURES_DIR ||
+  resolve(REPOSITORY_ROOT, '..', 'shared/fixtures/trivy');
 // Trivy's BoltDB cache gives up on a locked cache after 5 s.
 const CACHE_LOCK_TIMEOUT_MS = 5000;
 const DEFAULT_TIMEOUT = '5m0s';

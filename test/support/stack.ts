@@ -12,7 +12,12 @@ import { startRegistry, type TestRegistry } from './registry';
 /** Starts a registry on a loopback port and pushes the demo images to it. */
 export async function startSampleRegistry(): Promise<TestRegistry> {
   const registry = await startRegistry();
-  await pushSampleImages(registry);
+  try {
+    await pushSampleImages(registry);
+  } catch (error) {
+    await registry.stop();
+    throw error;
+  }
   return registry;
 }
 

@@ -1,5 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { type Health, HealthSchema, UserSchema } from '../../../core/api/schemas';
+import { RegistryError } from '../../../core/registry/errors';
 import { failureReason } from '../../../core/scan/failure';
 import type { Api, ApiDependencies } from '../context';
 
@@ -20,7 +21,7 @@ export function registerHealth(app: Api, deps: ApiDependencies): void {
   app.openapi(route, async (c) => {
     const [registry, scanner] = await Promise.all([registryHealth(deps), deps.scanner.health()]);
     const health: Health = {
-      status: registry.reachable && scanner.ok ? 'ok' : 'degraded',
+      status: registry.reachable && !registry.error && scanner.ok ? 'ok' : 'degraded',
       registry,
       scanner: {
         mode: deps.scanner.mode,
@@ -37,17 +38,33 @@ export function registerHealth(app: Api, deps: ApiDependencies): void {
   });
 }
 
+/** Health answers within this time even when the registry hangs, for load balancer probes. */
+const PING_TIMEOUT_MS = 5000;
+
+function withTimeout<T>(promise: Promise<T>, timeoutMs: number, url: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      const message = `Failed to ping registry ${url}: no response within ${timeoutMs} ms.`;
+      reject(new RegistryError('unreachable', message, url));
+    }, timeoutMs);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 async function registryHealth(deps: ApiDependencies): Promise<Health['registry']> {
   const { registry, healthErrors } = deps;
   try {
-    await registry.ping();
+    await withTimeout(registry.ping(), PING_TIMEOUT_MS, registry.url);
     return { url: registry.url, reachable: true, lastError: healthErrors?.lastRegistryError() };
   } catch (error) {
     // Recorded here too, for deployments whose registry is not wrapped by recordRegistryErrors.
     healthErrors?.recordRegistryError(error);
+    // A registry that rejects the credentials is reachable, but not usable.
+    const reachable = error instanceof RegistryError && error.kind !== 'unreachable';
     return {
       url: registry.url,
-      reachable: false,
+      reachable,
       error: failureReason(error),
       lastError: healthErrors?.lastRegistryError(),
     };

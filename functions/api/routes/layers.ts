@@ -57,7 +57,9 @@ export function registerLayers(app: Api, deps: ApiDependencies): void {
       deps.results.read(image),
     ]);
     const chosen = chooseImage(description, stored, platform);
-    return c.json(layerView(image, description, chosen, stored), 200);
+    // Counts and the result belong to the platform Trivy scanned, not to the others.
+    const scanned = sameList(chosen.config.rootfs?.diff_ids, scannedConfigDiffIds(stored));
+    return c.json(layerView(image, description, chosen, scanned ? stored : undefined), 200);
   });
 }
 
