@@ -36,6 +36,8 @@ export interface TrivyExit {
  */
 export function runTrivy(run: TrivyRun): Promise<TrivyExit> {
   return new Promise((resolve, reject) => {
+    // NOTE: if Berth itself is killed with SIGKILL, this group keeps running until Trivy's own
+    // --timeout, and a builtin scan after the restart may fail on Trivy's cache lock until then.
     const child = spawn(run.trivyPath, run.args, {
       env: run.env,
       detached: true,
