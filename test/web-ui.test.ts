@@ -1,4 +1,5 @@
-import { mkdir } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +10,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type {
   ApiError,
+  Dashboard,
   Finding,
   FindingList,
   Health,
@@ -20,6 +22,7 @@ import type {
   SeveritySummary,
   TagList,
   TagSummary,
+  User,
 } from '../core/api/schemas';
 import { ApiRequestError } from '../web/src/api';
 import { pollScan } from '../web/src/scan-poll';
@@ -89,6 +92,7 @@ const FINDINGS: Finding[] = [
     installedVersion: '3.1.1-r0',
     fixedVersion: '3.1.4-r0',
     status: 'fixed',
+    cvssScore: 5.3,
     title: 'openssl: excessive time spent in DH checks',
     description: 'Generating excessively long X9.42 DH keys may be very slow.',
     target: 'alpine 3.18.0',
@@ -102,6 +106,7 @@ const FINDINGS: Finding[] = [
     pkgPath: 'app/node_modules/semver/package.json',
     installedVersion: '7.5.1',
     status: 'affected',
+    cvssScore: 7.5,
     title: 'semver vulnerable to Regular Expression Denial of Service',
     target: 'Node.js',
     layer: { diffId: digestOf('d'), index: 2, command: 'COPY . /app' },
@@ -120,11 +125,78 @@ const FINDINGS: Finding[] = [
 
 const FINDINGS_SUMMARY = { CRITICAL: 1, HIGH: 1, MEDIUM: 1 };
 
+/** The stored report the canned API returns for download; only its identity matters here. */
+const REPORT = { SchemaVersion: 2, ArtifactName: `${REPOSITORY}:1.0`, Results: [] };
+
+const HEALTH: Health = {
+  status: 'degraded',
+  registry: {
+    url: 'http://127.0.0.1:5000',
+    reachable: true,
+    lastError: { message: 'connect ECONNREFUSED 127.0.0.1:5000', at: '2024-05-02T09:00:00Z' },
+  },
+  scanner: {
+    mode: 'remote',
+    serverUrl: 'http://127.0.0.1:4954',
+    serverHealthy: false,
+    error: 'GET /healthz timed out after 5 s',
+    lastError: {
+      message: 'trivy exited with status 1: TOOMANYREQUESTS',
+      at: '2024-05-02T09:30:00Z',
+    },
+  },
+  recordedReports: true,
+};
+
+const DASHBOARD: Dashboard = {
+  scannedImages: 3,
+  totals: summaryOf({ CRITICAL: 4, HIGH: 7, MEDIUM: 2, LOW: 5 }),
+  topImages: [
+    {
+      repository: REPOSITORY,
+      tag: '2.0',
+      digest: digestOf('b'),
+      scannedAt: '2024-05-01T10:00:00Z',
+      summary: summaryOf({ CRITICAL: 3, HIGH: 5 }),
+    },
+    {
+      repository: 'alpine',
+      tag: '3.18',
+      digest: digestOf('c'),
+      scannedAt: '2024-05-01T10:00:00Z',
+      summary: summaryOf({ CRITICAL: 1, HIGH: 2, LOW: 5 }),
+    },
+  ],
+  repositories: [
+    { repository: REPOSITORY, images: 2, summary: summaryOf({ CRITICAL: 3, HIGH: 5, MEDIUM: 2 }) },
+    { repository: 'alpine', images: 1, summary: summaryOf({ CRITICAL: 1, HIGH: 2, LOW: 5 }) },
+  ],
+  trend: [
+    { date: '2024-04-29', totals: summaryOf({ CRITICAL: 6, HIGH: 9 }) },
+    { date: '2024-04-30', totals: summaryOf({ CRITICAL: 5, HIGH: 8, LOW: 5 }) },
+    { date: '2024-05-01', totals: summaryOf({ CRITICAL: 4, HIGH: 7, MEDIUM: 2, LOW: 5 }) },
+  ],
+};
+
+const BIG_REPOSITORY = 'big/repo';
+
+/** 5,000 tags; every tenth has a result, and tag-0042 has the most critical findings. */
+const BIG_TAGS: TagSummary[] = Array.from({ length: 5000 }, (_, index) => {
+  const name = `tag-${String(index).padStart(4, '0')}`;
+  const digest = `sha256:${index.toString(16).padStart(64, '0')}`;
+  const critical = index === 42 ? 9 : index % 3;
+  const result = index % 10 === 2 ? resultOf(digest, { CRITICAL: critical, LOW: 1 }) : undefined;
+  return tagOf(name, digest, { size: index * 1000, result });
+});
+
 /** The canned API's mutable state: each scan advances one step per status poll. */
 interface CannedState {
   tags: Map<string, TagSummary>;
   pollsSinceRequest: Map<string, number>;
   tagListRequests: number;
+  user: User;
+  /** Every POST, PUT and DELETE the SPA sent, with its body and content hash header. */
+  writes: { method: string; path: string; body: string; contentSha256: string | undefined }[];
 }
 
 function initialState(): CannedState {
@@ -141,6 +213,8 @@ function initialState(): CannedState {
     tags: new Map(tags.map((tag) => [tag.name, tag])),
     pollsSinceRequest: new Map(),
     tagListRequests: 0,
+    user: { name: 'local', roles: ['admin', 'viewer'] },
+    writes: [],
   };
 }
 
@@ -201,20 +275,45 @@ function layerViewOf(tag: string): LayerView {
 }
 
 const TAG_PATH =
-  /^\/api\/repositories\/(.+)\/tags(?:\/([^/]+)(?:\/(layers|scan|vulnerabilities))?)?$/;
+  /^\/api\/repositories\/(.+)\/tags(?:\/([^/]+)(?:\/(layers|scan|vulnerabilities|report))?)?$/;
 
 /** Creates a stand-in API that returns canned JSON of the types in core/api/schemas.ts. */
 function createCannedApi(): Hono {
   const api = new Hono();
 
-  api.get('/api/health', (c) => {
-    const health: Health = {
-      status: 'ok',
-      registry: { url: 'http://127.0.0.1:5000', reachable: true },
-      scanner: { mode: 'builtin', trivyVersion: '0.50.1' },
-      recordedReports: true,
-    };
-    return c.json(health);
+  api.use('*', async (c, next) => {
+    if (c.req.method !== 'GET') {
+      state.writes.push({
+        method: c.req.method,
+        path: c.req.path,
+        body: await c.req.raw.clone().text(),
+        contentSha256: c.req.header('x-amz-content-sha256'),
+      });
+    }
+    return next();
+  });
+
+  api.get('/config.json', (c) => c.json(apiError('NOT_FOUND', 'No runtime config.'), 404));
+
+  api.get('/api/health', (c) => c.json(HEALTH));
+
+  api.get('/api/me', (c) => c.json(state.user));
+
+  api.get('/api/dashboard', (c) => c.json(DASHBOARD));
+
+  api.delete('/api/repositories/*', (c) => {
+    const [, , tagName] = TAG_PATH.exec(c.req.path) ?? [];
+    const tag = decodeURIComponent(tagName ?? '');
+    if (tag === 'old') {
+      const error = apiError(
+        'DELETE_DISABLED',
+        'The registry has deletion disabled and answered 405 UNSUPPORTED.',
+        'Set storage.delete.enabled: true in the registry configuration and restart it.',
+      );
+      return c.json(error, 405);
+    }
+    state.tags.delete(tag);
+    return c.body(null, 204);
   });
 
   api.get('/api/repositories', (c) => {
@@ -233,6 +332,10 @@ function createCannedApi(): Hono {
         'Start the registry or set REGISTRY_URL to its address.',
       );
       return c.json(error, 502);
+    }
+
+    if (repository === BIG_REPOSITORY && !tagName) {
+      return c.json({ repository: BIG_REPOSITORY, tags: BIG_TAGS } satisfies TagList);
     }
 
     const tag = tagName ? state.tags.get(decodeURIComponent(tagName)) : undefined;
@@ -255,6 +358,8 @@ function createCannedApi(): Hono {
     if (view === 'scan') return c.json(advanceScan(tag));
 
     if (view === 'layers') return c.json(layerViewOf(tag.name));
+
+    if (view === 'report') return c.json(REPORT);
 
     if (view === 'vulnerabilities') {
       const list: FindingList = {
@@ -435,12 +540,12 @@ describe('web UI', () => {
 
     expect(page.url()).toBe(`${baseUrl}/r/team/api/server/-/2.0/findings?severity=CRITICAL`);
     expect(await link.getAttribute('href')).toBe('https://nvd.nist.gov/vuln/detail/CVE-2023-5678');
-    expect(await page.getByLabel('Severity').inputValue()).toBe('CRITICAL');
-    expect(await page.locator('table.findings tbody tr').count()).toBe(1);
+    expect(await page.getByRole('checkbox', { name: 'Critical (1)' }).isChecked()).toBe(true);
+    expect(await page.locator('table.findings tbody tr.finding').count()).toBe(1);
 
-    await page.getByLabel('Severity').selectOption('');
+    await page.getByRole('checkbox', { name: 'Critical (1)' }).uncheck();
     await page.getByRole('link', { name: 'GHSA-c2qf-rxjj-qqgw' }).waitFor();
-    expect(await page.locator('table.findings tbody tr').count()).toBe(3);
+    expect(await page.locator('table.findings tbody tr.finding').count()).toBe(3);
     expect(await page.getByText('no fix').count()).toBe(2);
     expect(await page.getByText('app/node_modules/semver/package.json').count()).toBe(1);
     await page.context().close();
@@ -454,10 +559,12 @@ describe('web UI', () => {
     expect(await row.getByText('Layer 1').count()).toBe(1);
     expect(await row.getByText('3.1.4-r0').count()).toBe(1);
 
-    const download = page.getByRole('link', { name: 'Download the Trivy report (JSON)' });
-    expect(await download.getAttribute('href')).toBe(
-      '/api/repositories/team/api/server/tags/1.0/report',
-    );
+    const downloading = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Download the Trivy report (JSON)' }).click();
+    const download = await downloading;
+    const saved = await download.path();
+    expect(download.suggestedFilename()).toBe('team_api_server_1.0-trivy.json');
+    expect(JSON.parse(await readFile(saved, 'utf8'))).toEqual(REPORT);
     await page.context().close();
   });
 
@@ -527,6 +634,270 @@ describe('web UI', () => {
     const findingsWidth = await page.evaluate(() => document.documentElement.scrollWidth);
     expect(findingsWidth).toBeLessThanOrEqual(375);
     await page.context().close();
+  });
+});
+
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+function findingRows(page: Page): Locator {
+  return page.locator('table.findings tbody tr.finding');
+}
+
+async function findingIds(page: Page): Promise<string[]> {
+  return page.locator('table.findings tbody tr.finding th').allTextContents();
+}
+
+describe('web UI in depth', () => {
+  it('findings filters live in the URL', async () => {
+    const page = await openPage(`/r/${REPOSITORY}/-/1.0/findings`);
+    await page.getByText('Showing 3 of 3 findings.').waitFor();
+
+    await page.getByRole('checkbox', { name: 'Fixable only' }).check();
+    await page.getByText('Showing 1 of 3 findings.').waitFor();
+    expect(new URL(page.url()).searchParams.get('fixable')).toBe('1');
+    expect(await findingIds(page)).toEqual(['CVE-2023-5678']);
+    await page.getByRole('checkbox', { name: 'Fixable only' }).uncheck();
+
+    await page.getByLabel('Package').fill('node_modules');
+    await page.getByText('Showing 1 of 3 findings.').waitFor();
+    expect(new URL(page.url()).searchParams.get('pkg')).toBe('node_modules');
+    expect(await page.getByRole('checkbox', { name: 'High (1)' }).count()).toBe(1);
+    expect(await page.getByRole('checkbox', { name: 'Critical (0)' }).count()).toBe(1);
+    await page.getByLabel('Package').fill('');
+
+    await page.getByLabel('Status').selectOption('affected');
+    await page.getByText('Showing 1 of 3 findings.').waitFor();
+    expect(await findingIds(page)).toEqual(['GHSA-c2qf-rxjj-qqgw']);
+    await page.getByLabel('Status').selectOption('');
+
+    await page.getByLabel('Layer', { exact: true }).selectOption('unknown');
+    await page.getByText('Showing 1 of 3 findings.').waitFor();
+    expect(await findingIds(page)).toEqual(['CVE-2024-0001']);
+    expect(new URL(page.url()).searchParams.get('layer')).toBe('unknown');
+    await page.context().close();
+  });
+
+  it('shared filter URL opens filtered', async () => {
+    const page = await openPage(
+      `/r/${REPOSITORY}/-/1.0/findings?severity=HIGH,MEDIUM&status=affected`,
+    );
+
+    await page.getByText('Showing 1 of 3 findings.').waitFor();
+    expect(await findingIds(page)).toEqual(['GHSA-c2qf-rxjj-qqgw']);
+    expect(await page.getByRole('checkbox', { name: 'High (1)' }).isChecked()).toBe(true);
+    expect(await page.getByRole('checkbox', { name: /^Medium/ }).isChecked()).toBe(true);
+    expect(await page.getByLabel('Status').inputValue()).toBe('affected');
+    await page.context().close();
+  });
+
+  it('findings sort by CVSS', async () => {
+    const page = await openPage(`/r/${REPOSITORY}/-/1.0/findings`);
+    await findingRows(page).first().waitFor();
+
+    await page.getByRole('button', { name: 'CVSS' }).click();
+
+    const header = page.locator('th', { has: page.getByRole('button', { name: 'CVSS' }) });
+    expect(await header.getAttribute('aria-sort')).toBe('descending');
+    expect(await findingIds(page)).toEqual([
+      'GHSA-c2qf-rxjj-qqgw',
+      'CVE-2023-5678',
+      'CVE-2024-0001',
+    ]);
+    await page.context().close();
+  });
+
+  it('CSV export holds the shown rows', async () => {
+    const page = await openPage(`/r/${REPOSITORY}/-/1.0/findings?severity=CRITICAL,HIGH`);
+    await page.getByText('Showing 2 of 3 findings.').waitFor();
+
+    const downloading = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export the shown findings (CSV)' }).click();
+    const download = await downloading;
+    const lines = (await readFile(await download.path(), 'utf8')).trimEnd().split('\r\n');
+
+    expect(download.suggestedFilename()).toBe('team_api_server_1.0-findings.csv');
+    expect(lines[0]?.startsWith('VulnerabilityID,Severity,CVSS,PkgName')).toBe(true);
+    expect(lines).toHaveLength(3);
+    expect(lines[1]?.startsWith('CVE-2023-5678,CRITICAL,5.3,openssl,')).toBe(true);
+    expect(lines[2]).toContain('app/node_modules/semver/package.json');
+    await page.context().close();
+  });
+
+  it('layer selection filters findings', async () => {
+    const page = await openPage(`/r/${REPOSITORY}/-/1.0/layers`);
+    await page.getByText('RUN apk add --no-cache openssl').waitFor();
+    expect(await page.locator('.severity-bar').count()).toBe(1);
+
+    await page.getByRole('link', { name: 'Show the findings of layer 1' }).click();
+    await page.getByText('Showing 1 of 3 findings.').waitFor();
+
+    expect(new URL(page.url()).searchParams.get('layer')).toBe('1');
+    expect(await findingIds(page)).toEqual(['CVE-2023-5678']);
+    expect(await page.getByLabel('Layer', { exact: true }).inputValue()).toBe('1');
+    await page.context().close();
+  });
+
+  it('dashboard shows totals, top images and trend', async () => {
+    const page = await openPage('/dashboard');
+    await page.getByRole('heading', { name: 'Totals across 3 scanned images' }).waitFor();
+
+    const critical = page.locator('.total-critical dd');
+    expect(await critical.textContent()).toBe('4');
+    expect(await page.getByRole('link', { name: 'team/api/server:2.0' }).count()).toBe(1);
+    expect(await page.locator('table.repository-counts tbody tr').count()).toBe(2);
+    expect(await page.locator('.trend-chart canvas').count()).toBe(1);
+    expect(await page.locator('table.trend-table tbody tr').count()).toBe(3);
+    expect(pageErrors).toEqual([]);
+
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'web-dashboard-1280.png'), fullPage: true });
+    await page.context().close();
+  });
+
+  it('health page shows states and last errors', async () => {
+    const page = await openPage('/health');
+    await page.getByText('Overall: degraded').waitFor();
+
+    expect(await page.getByText('does not answer its health check').count()).toBeGreaterThan(0);
+    expect(await page.getByText('GET /healthz timed out after 5 s').count()).toBeGreaterThan(0);
+    expect(await page.getByText('trivy exited with status 1: TOOMANYREQUESTS').count()).toBe(1);
+    expect(await page.getByText('connect ECONNREFUSED 127.0.0.1:5000').count()).toBe(1);
+    expect(await page.getByText('in use: results come from recorded reports').count()).toBe(1);
+    await page.context().close();
+  });
+
+  it('dark mode applies and persists', async () => {
+    const page = await openPage(`/r/${REPOSITORY}`);
+    await tagRow(page, '2.0').getByRole('link', { name: 'Critical 1' }).waitFor();
+    const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(await background()).toBe('rgb(255, 255, 255)');
+
+    await page.getByLabel('Theme').selectOption('dark');
+    expect(await background()).toBe('rgb(18, 22, 28)');
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'web-dark-1280.png'), fullPage: true });
+
+    await page.reload();
+    await tagRow(page, '2.0').getByRole('link', { name: 'Critical 1' }).waitFor();
+    expect(await background()).toBe('rgb(18, 22, 28)');
+    await page.context().close();
+  });
+
+  it('keyboard reaches scan with visible focus', async () => {
+    const page = await openPage(`/r/${REPOSITORY}`);
+    await tagRow(page, '1.0').getByText('Not scanned').waitFor();
+
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+
+    let label: string | null | undefined;
+    for (let step = 0; step < 40 && label !== 'Scan 1.0'; step += 1) {
+      await page.keyboard.press('Tab');
+      label = await page.evaluate(() => document.activeElement?.getAttribute('aria-label'));
+    }
+    expect(label).toBe('Scan 1.0');
+    const outline = await page.evaluate(
+      () => getComputedStyle(document.activeElement as Element).outlineStyle,
+    );
+    expect(outline).toBe('solid');
+
+    await page.keyboard.press('Enter');
+    await tagRow(page, '1.0').getByRole('link', { name: 'Critical 1' }).waitFor();
+    await page.context().close();
+  });
+
+  it('viewer cannot scan or delete', async () => {
+    state.user = { name: 'reader', roles: ['viewer'] };
+    const page = await openPage(`/r/${REPOSITORY}`);
+    await page.getByText('Signed in as reader').waitFor();
+
+    const scan = tagRow(page, '1.0').getByRole('button', { name: 'Scan 1.0' });
+    expect(await scan.isDisabled()).toBe(true);
+    expect(await scan.getAttribute('title')).toBe('Needs the admin role');
+    expect(await page.getByRole('button', { name: /^Delete / }).count()).toBe(0);
+    await page.context().close();
+  });
+
+  it('delete removes the tag row', async () => {
+    const page = await openPage(`/r/${REPOSITORY}`);
+    const row = tagRow(page, '2.0');
+    await row.getByRole('link', { name: 'Critical 1' }).waitFor();
+
+    await row.getByRole('button', { name: 'Delete 2.0' }).click();
+    await row.getByRole('button', { name: 'Confirm delete' }).click();
+    await row.waitFor({ state: 'detached' });
+
+    expect(await page.getByText('Showing 3 of 3 tags.').count()).toBe(1);
+    expect(state.writes).toEqual([
+      {
+        method: 'DELETE',
+        path: '/api/repositories/team/api/server/tags/2.0',
+        body: '',
+        contentSha256: EMPTY_SHA256,
+      },
+    ]);
+    await page.context().close();
+  });
+
+  it('delete shows the registry hint', async () => {
+    const page = await openPage(`/r/${REPOSITORY}`);
+    const row = tagRow(page, 'old');
+    await row.getByRole('button', { name: 'Delete old' }).click();
+    await row.getByRole('button', { name: 'Confirm delete' }).click();
+
+    const alert = row.getByRole('alert').filter({ hasText: 'Could not delete old' });
+    await alert.waitFor();
+    expect(await alert.getByText('answered 405 UNSUPPORTED').count()).toBe(1);
+    expect(await alert.getByText('Set storage.delete.enabled: true').count()).toBe(1);
+    await page.context().close();
+  });
+
+  it('scan request carries the content hash', async () => {
+    const page = await openPage(`/r/${REPOSITORY}`);
+    await tagRow(page, '1.0').getByRole('button', { name: 'Scan 1.0' }).click();
+    await tagRow(page, '1.0').getByText('Queued', { exact: true }).waitFor();
+
+    const write = state.writes[0];
+    expect(write?.method).toBe('POST');
+    expect(write?.path).toBe('/api/repositories/team/api/server/tags/1.0/scan');
+    expect(write?.contentSha256).toBe(
+      createHash('sha256')
+        .update(write?.body ?? '')
+        .digest('hex'),
+    );
+    expect(write?.contentSha256).toBe(EMPTY_SHA256);
+    await page.context().close();
+  });
+
+  it('5,000 tags render, filter and sort', async () => {
+    const page = await openPage(`/r/${BIG_REPOSITORY}`);
+    await page.getByText('Showing 5000 of 5000 tags.').waitFor();
+    const rows = page.locator('table.tags tbody tr.tag-row');
+    expect(await rows.count()).toBeLessThan(100);
+
+    await page.getByRole('button', { name: 'Vulnerabilities' }).click();
+    expect(await rows.first().locator('th').textContent()).toBe('tag-0042');
+
+    await page.getByLabel('Filter tags by name').fill('tag-4999');
+    await page.getByText('Showing 1 of 5000 tags.').waitFor();
+    expect(await rows.locator('th').allTextContents()).toEqual(['tag-4999']);
+    await page.context().close();
+  });
+
+  it('new pages fit a 375 px screen', async () => {
+    const paths = [
+      ['findings', `/r/${REPOSITORY}/-/1.0/findings`, 'app/node_modules/semver/package.json'],
+      ['layers', `/r/${REPOSITORY}/-/1.0/layers`, 'RUN apk add --no-cache openssl'],
+      ['dashboard', '/dashboard', 'Totals across 3 scanned images'],
+      ['health', '/health', 'Overall: degraded'],
+    ] as const;
+
+    for (const [name, path, text] of paths) {
+      const page = await openPage(path, 375);
+      await page.getByText(text).first().waitFor();
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      expect(width, name).toBeLessThanOrEqual(375);
+      await page.screenshot({ path: join(ARTIFACTS_DIR, `web-${name}-375.png`), fullPage: true });
+      await page.context().close();
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 import type {
-  ApiError,
+  Dashboard,
   FindingList,
   Health,
   LayerView,
@@ -7,20 +7,11 @@ import type {
   ScanStatus,
   ScanView,
   TagList,
+  User,
 } from '../../core/api/schemas';
+import { requestJson, sendRequest } from './http';
 
-/** A failed API request, carrying the API's error code, message and hint. */
-export class ApiRequestError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly hint?: string,
-  ) {
-    super(message);
-    this.name = 'ApiRequestError';
-  }
-}
+export { ApiRequestError } from './http';
 
 /** Builds `/api/repositories/{name}` with each path segment encoded and the slashes kept. */
 export function repositoryApiPath(repository: string): string {
@@ -37,49 +28,24 @@ export function reportUrl(repository: string, tag: string): string {
   return `${tagApiPath(repository, tag)}/report`;
 }
 
+/** Encodes each `/`-separated segment of a path and keeps the slashes. */
 export function encodeSegments(path: string): string {
   return path.split('/').map(encodeURIComponent).join('/');
-}
-
-/** Sends one request and parses the JSON body; throws ApiRequestError on any failure. */
-async function requestJson<T>(method: 'GET' | 'POST', path: string): Promise<T> {
-  let response: Response;
-  try {
-    response = await fetch(path, { method, headers: { Accept: 'application/json' } });
-  } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    throw new ApiRequestError(
-      0,
-      'NETWORK_ERROR',
-      `${method} ${path} failed: ${detail}`,
-      'Check that the Berth server is running and reachable, then reload the page.',
-    );
-  }
-
-  if (!response.ok) throw await readApiError(method, path, response);
-
-  return (await response.json()) as T;
-}
-
-/** Turns an error response into ApiRequestError, also when the body is not the API's JSON. */
-async function readApiError(method: string, path: string, response: Response) {
-  const body = (await response.json().catch(() => undefined)) as Partial<ApiError> | undefined;
-  const error = body?.error;
-  if (error && typeof error.message === 'string') {
-    return new ApiRequestError(response.status, error.code, error.message, error.hint);
-  }
-
-  return new ApiRequestError(
-    response.status,
-    'HTTP_ERROR',
-    `${method} ${path} failed with HTTP ${response.status} ${response.statusText}.`,
-    'Check the Berth server log for the cause.',
-  );
 }
 
 /** Reads the health of the registry and the scanner. */
 export function fetchHealth(): Promise<Health> {
   return requestJson('GET', '/api/health');
+}
+
+/** Reads the signed-in user and their roles. */
+export function fetchMe(): Promise<User> {
+  return requestJson('GET', '/api/me');
+}
+
+/** Reads the totals, top images, per-repository counts and trend across all scanned tags. */
+export function fetchDashboard(): Promise<Dashboard> {
+  return requestJson('GET', '/api/dashboard');
 }
 
 /** Reads one page of repository names; pass the previous page's `next` as `last`. */
@@ -89,14 +55,17 @@ export function fetchRepositories(last?: string, pageSize = 100): Promise<Reposi
   return requestJson('GET', `/api/repositories?${query}`);
 }
 
+/** Reads the tags of a repository with their digests, sizes and scan results. */
 export function fetchTags(repository: string): Promise<TagList> {
   return requestJson('GET', `${repositoryApiPath(repository)}/tags`);
 }
 
+/** Reads the history steps of a tag's image with the findings counted per layer. */
 export function fetchLayers(repository: string, tag: string): Promise<LayerView> {
   return requestJson('GET', `${tagApiPath(repository, tag)}/layers`);
 }
 
+/** Reads the findings of a tag's stored result. */
 export function fetchFindings(repository: string, tag: string): Promise<FindingList> {
   return requestJson('GET', `${tagApiPath(repository, tag)}/vulnerabilities`);
 }
@@ -106,6 +75,12 @@ export function requestScan(repository: string, tag: string): Promise<ScanStatus
   return requestJson('POST', `${tagApiPath(repository, tag)}/scan`);
 }
 
+/** Reads the latest scan request and the last completed result of a tag. */
 export function fetchScan(repository: string, tag: string): Promise<ScanView> {
   return requestJson('GET', `${tagApiPath(repository, tag)}/scan`);
+}
+
+/** Deletes the manifest a tag points to; the API returns 204 on success. */
+export async function deleteTag(repository: string, tag: string): Promise<void> {
+  await sendRequest('DELETE', tagApiPath(repository, tag));
 }

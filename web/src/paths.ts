@@ -19,10 +19,23 @@ export function tagsPath(repository: string): string {
   return `/r/${encodeSegments(repository)}`;
 }
 
-/** Builds the findings path of a tag, optionally filtered to one severity. */
-export function findingsPath(repository: string, tag: string, severity?: Severity): string {
+/** Filters a findings link can carry in its query string. */
+export interface FindingsLinkFilters {
+  severity?: Severity;
+  layer?: number;
+}
+
+/** Builds the findings path of a tag, optionally filtered to one severity or one layer. */
+export function findingsPath(
+  repository: string,
+  tag: string,
+  filters: FindingsLinkFilters = {},
+): string {
   const path = `${tagsPath(repository)}/${TAG_MARKER}/${encodeURIComponent(tag)}/findings`;
-  return severity ? `${path}?severity=${severity}` : path;
+  const query = new URLSearchParams();
+  if (filters.severity) query.set('severity', filters.severity);
+  if (filters.layer !== undefined) query.set('layer', String(filters.layer));
+  return query.size > 0 ? `${path}?${query}` : path;
 }
 
 /** Builds the layers path of a tag, for example `/r/team/api/server/-/1.0/layers`. */

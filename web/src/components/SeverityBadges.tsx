@@ -10,6 +10,8 @@ export interface SeverityBadgesProps {
   summary: SeveritySummary;
   repository: string;
   tag: string;
+  /** Limits the badge links to the findings of one layer. */
+  layer?: number;
 }
 
 /** Shows one color-coded badge per severity with findings, each a link to the filtered list. */
@@ -27,7 +29,7 @@ export function SeverityBadges(props: SeverityBadgesProps) {
             <li>
               <a
                 class={`badge badge-${severity.toLowerCase()}`}
-                href={findingsPath(props.repository, props.tag, severity)}
+                href={findingsPath(props.repository, props.tag, { severity, layer: props.layer })}
               >
                 {severityLabel(severity)} {props.summary[severity]}
               </a>
@@ -45,5 +47,33 @@ export function SeverityLabel(props: { severity: Severity }) {
     <span class={`badge badge-${props.severity.toLowerCase()}`}>
       {severityLabel(props.severity)}
     </span>
+  );
+}
+
+/** Props of SeverityBar. */
+export interface SeverityBarProps {
+  summary: SeveritySummary;
+  /** The total that fills the whole bar, so bars of several layers compare. */
+  scale: number;
+}
+
+/**
+ * Draws one stacked bar with a segment per severity. It is hidden from assistive technology
+ * because the badges beside it carry the same counts as text.
+ */
+export function SeverityBar(props: SeverityBarProps) {
+  const width = (count: number) => `${(100 * count) / Math.max(props.scale, 1)}%`;
+
+  return (
+    <div class="severity-bar" aria-hidden="true">
+      <For each={SEVERITIES.filter((severity) => props.summary[severity] > 0)}>
+        {(severity) => (
+          <span
+            class={`bar-segment bar-${severity.toLowerCase()}`}
+            style={{ width: width(props.summary[severity]) }}
+          />
+        )}
+      </For>
+    </div>
   );
 }

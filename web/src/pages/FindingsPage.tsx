@@ -1,18 +1,29 @@
 import { useSearchParams } from '@solidjs/router';
-import { createMemo, createResource, ErrorBoundary, For, Show } from 'solid-js';
-import type { FindingList, Severity } from '../../../core/api/schemas';
+import { createMemo, createResource, createSignal, ErrorBoundary, onMount, Show } from 'solid-js';
+import type { FindingList } from '../../../core/api/schemas';
 import { fetchFindings, reportUrl } from '../api';
 import { Breadcrumbs } from '../components/Breadcrumbs';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { ResultFacts } from '../components/ResultFacts';
-import { severityLabel } from '../format';
-import { FindingRow } from './FindingRow';
+import { downloadText, exportFileName, findingsToCsv } from '../findings/csv';
+import { FindingFiltersForm } from '../findings/FindingFiltersForm';
+import { FindingsTable } from '../findings/FindingsTable';
+import {
+  applyFindingFilters,
+  type FindingFilters,
+  findingFilterParams,
+  layersOf,
+  parseFindingFilters,
+  statusesOf,
+} from '../findings/filters';
+import { sendRequest } from '../http';
+import { layersPath } from '../paths';
 
-const SEVERITIES: readonly Severity[] = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN'];
-
-function parseSeverity(value: string | undefined): Severity | undefined {
-  return SEVERITIES.find((severity) => severity === value?.toUpperCase());
-}
+/** Performance marks that `npm run bench` reads to time the findings render. */
+export const FINDINGS_MARKS = {
+  loaded: 'berth:findings-loaded',
+  rendered: 'berth:findings-rendered',
+};
 
 /** Props of FindingsPage and LayersPage. */
 export interface TagPageProps {
@@ -20,13 +31,15 @@ export interface TagPageProps {
   tag: string;
 }
 
-/** Lists a tag's findings, filtered by the `severity` query parameter. */
+/** Lists a tag's findings with filters kept in the query string, and exports them. */
 export function FindingsPage(props: TagPageProps) {
-  const [searchParams, setSearchParams] = useSearchParams<{ severity: string }>();
-  const severity = () => parseSeverity(searchParams.severity);
   const [findings] = createResource(
     () => ({ repository: props.repository, tag: props.tag }),
-    (source) => fetchFindings(source.repository, source.tag),
+    async (source) => {
+      const list = await fetchFindings(source.repository, source.tag);
+      performance.mark(FINDINGS_MARKS.loaded);
+      return list;
+    },
   );
 
   return (
@@ -35,43 +48,51 @@ export function FindingsPage(props: TagPageProps) {
       <h1 id="findings-heading">
         Findings in {props.repository}:{props.tag}
       </h1>
-      <div class="toolbar">
-        <div class="field">
-          <label for="severity-filter">Severity</label>
-          <select
-            id="severity-filter"
-            value={severity() ?? ''}
-            onChange={(event) =>
-              setSearchParams({ severity: event.currentTarget.value || undefined })
-            }
-          >
-            <option value="">All severities</option>
-            <For each={SEVERITIES}>
-              {(option) => <option value={option}>{severityLabel(option)}</option>}
-            </For>
-          </select>
-        </div>
-        <a href={reportUrl(props.repository, props.tag)} download="">
-          Download the Trivy report (JSON)
-        </a>
-      </div>
       <ErrorBoundary
         fallback={(error) => <ErrorMessage error={error} context="Could not load the findings" />}
       >
         <Show when={findings()} fallback={<p class="muted">Loading findings…</p>}>
-          {(list) => <FindingTable list={list()} severity={severity()} />}
+          {(list) => <FindingsView list={list()} />}
         </Show>
       </ErrorBoundary>
     </section>
   );
 }
 
-function FindingTable(props: { list: FindingList; severity: Severity | undefined }) {
-  const shown = createMemo(() =>
-    props.list.vulnerabilities.filter(
-      (finding) => props.severity === undefined || finding.severity === props.severity,
-    ),
-  );
+function FindingsView(props: { list: FindingList }) {
+  const [searchParams, setSearchParams] = useSearchParams();
+  const filters = createMemo(() => parseFindingFilters(searchParams));
+  const filtered = createMemo(() => applyFindingFilters(props.list.vulnerabilities, filters()));
+  const statuses = createMemo(() => statusesOf(props.list.vulnerabilities));
+  const layers = createMemo(() => layersOf(props.list.vulnerabilities));
+
+  const setFilters = (next: FindingFilters) =>
+    setSearchParams(findingFilterParams(next), { replace: true });
+  const exportCsv = () =>
+    downloadText(
+      exportFileName(props.list.repository, props.list.tag, 'csv'),
+      findingsToCsv(filtered().shown),
+      'text/csv',
+    );
+
+  const [downloadError, setDownloadError] = createSignal<unknown>();
+  // A plain link would not send the sign-in header, so the report is fetched and saved.
+  const downloadReport = async () => {
+    setDownloadError(undefined);
+    try {
+      const response = await sendRequest('GET', reportUrl(props.list.repository, props.list.tag));
+      const fileName = exportFileName(props.list.repository, props.list.tag, 'json');
+      downloadText(
+        fileName.replace('-findings', '-trivy'),
+        await response.text(),
+        'application/json',
+      );
+    } catch (failure) {
+      setDownloadError(failure);
+    }
+  };
+
+  onMount(() => requestAnimationFrame(() => performance.mark(FINDINGS_MARKS.rendered)));
 
   return (
     <>
@@ -81,28 +102,32 @@ function FindingTable(props: { list: FindingList; severity: Severity | undefined
           Layer mapping unknown: the image history does not line up with its layers
         </p>
       </Show>
-      <p class="muted" aria-live="polite">
-        Showing {shown().length} of {props.list.vulnerabilities.length} findings.
-      </p>
-      <Show when={shown().length > 0}>
-        <table class="stacked findings">
-          <caption class="visually-hidden">Findings</caption>
-          <thead>
-            <tr>
-              <th scope="col">ID</th>
-              <th scope="col">Severity</th>
-              <th scope="col">Package</th>
-              <th scope="col">Installed</th>
-              <th scope="col">Fixed</th>
-              <th scope="col">Status</th>
-              <th scope="col">Layer</th>
-              <th scope="col">Title</th>
-            </tr>
-          </thead>
-          <tbody>
-            <For each={shown()}>{(finding) => <FindingRow finding={finding} />}</For>
-          </tbody>
-        </table>
+      <FindingFiltersForm
+        filters={filters()}
+        severityCounts={filtered().severityCounts}
+        statuses={statuses()}
+        layers={layers()}
+        onChange={setFilters}
+      />
+      <div class="toolbar">
+        <p class="muted" aria-live="polite">
+          Showing {filtered().shown.length} of {props.list.vulnerabilities.length} findings.
+        </p>
+        <button type="button" class="button" onClick={exportCsv}>
+          Export the shown findings (CSV)
+        </button>
+        <button type="button" class="button" onClick={() => void downloadReport()}>
+          Download the Trivy report (JSON)
+        </button>
+        <a href={layersPath(props.list.repository, props.list.tag)}>View Layers</a>
+      </div>
+      <Show when={downloadError()}>
+        {(failure) => (
+          <ErrorMessage error={failure()} context="Could not download the Trivy report" />
+        )}
+      </Show>
+      <Show when={filtered().shown.length > 0}>
+        <FindingsTable findings={filtered().shown} />
       </Show>
     </>
   );

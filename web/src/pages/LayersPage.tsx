@@ -1,10 +1,10 @@
-import { createResource, ErrorBoundary, For, Show } from 'solid-js';
+import { createMemo, createResource, ErrorBoundary, For, Show } from 'solid-js';
 import type { HistoryStep, LayerView } from '../../../core/api/schemas';
 import { fetchLayers } from '../api';
 import { Breadcrumbs } from '../components/Breadcrumbs';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { ResultFacts } from '../components/ResultFacts';
-import { SeverityBadges } from '../components/SeverityBadges';
+import { SeverityBadges, SeverityBar } from '../components/SeverityBadges';
 import { formatBytes, shortDigest } from '../format';
 import { findingsPath } from '../paths';
 import type { TagPageProps } from './FindingsPage';
@@ -33,7 +33,13 @@ export function LayersPage(props: TagPageProps) {
   );
 }
 
-function LayerSteps(props: { view: LayerView }) {
+/** Renders the steps of a layer view; exported for the component tests. */
+export function LayerSteps(props: { view: LayerView }) {
+  // Every bar uses the largest layer total as its full width, so layers compare at a glance.
+  const scale = createMemo(() =>
+    Math.max(0, ...props.view.steps.map((step) => step.layer?.summary?.total ?? 0)),
+  );
+
   return (
     <>
       <p class="muted">
@@ -57,13 +63,15 @@ function LayerSteps(props: { view: LayerView }) {
         </p>
       </Show>
       <ol class="steps">
-        <For each={props.view.steps}>{(step) => <StepItem step={step} view={props.view} />}</For>
+        <For each={props.view.steps}>
+          {(step) => <StepItem step={step} view={props.view} scale={scale()} />}
+        </For>
       </ol>
     </>
   );
 }
 
-function StepItem(props: { step: HistoryStep; view: LayerView }) {
+function StepItem(props: { step: HistoryStep; view: LayerView; scale: number }) {
   return (
     <li class={props.step.layer ? 'step step-layer' : 'step step-instruction'}>
       <Show
@@ -81,11 +89,25 @@ function StepItem(props: { step: HistoryStep; view: LayerView }) {
             </code>
             <Show when={layer().summary}>
               {(summary) => (
-                <SeverityBadges
-                  summary={summary()}
-                  repository={props.view.repository}
-                  tag={props.view.tag}
-                />
+                <>
+                  <SeverityBadges
+                    summary={summary()}
+                    repository={props.view.repository}
+                    tag={props.view.tag}
+                    layer={layer().index}
+                  />
+                  <SeverityBar summary={summary()} scale={props.scale} />
+                  <Show when={summary().total > 0}>
+                    <a
+                      href={findingsPath(props.view.repository, props.view.tag, {
+                        layer: layer().index,
+                      })}
+                      aria-label={`Show the findings of layer ${layer().index}`}
+                    >
+                      Show findings
+                    </a>
+                  </Show>
+                </>
               )}
             </Show>
           </div>

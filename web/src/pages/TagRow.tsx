@@ -1,24 +1,31 @@
 import { For, Match, Show, Switch } from 'solid-js';
 import type { TagSummary } from '../../../core/api/schemas';
+import { CopyButton } from '../components/CopyButton';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { SeverityBadges } from '../components/SeverityBadges';
 import { ShieldIcon, Spinner } from '../components/ShieldIcon';
 import { formatBytes, formatPlatform, formatRelative, shortDigest } from '../format';
 import { layersPath } from '../paths';
-import { createTagScan, type TagScan } from '../tag-scan';
+import { ADMIN_ONLY_TEXT, canAdminister } from '../session';
+import type { TagScan } from '../tag-scan';
+import { DeleteTagControl } from './DeleteTagControl';
 
 /** Props of TagRow. */
 export interface TagRowProps {
   repository: string;
   tag: TagSummary;
+  scan: TagScan;
+  /** Position in the table, for the virtualizer's measurement. */
+  index: number;
+  ref?: (element: Element) => void;
+  /** Called after the API deleted the tag. */
+  onDeleted: (tag: string) => void;
 }
 
 /** Renders one tag table row: the image facts, the vulnerability badges, the scan control. */
 export function TagRow(props: TagRowProps) {
-  const scan = createTagScan(props.repository, props.tag);
-
   return (
-    <tr>
+    <tr class="tag-row" data-index={props.index} ref={(element) => props.ref?.(element)}>
       <th scope="row" data-label="Tag">
         {props.tag.name}
         <Show when={props.tag.error}>
@@ -26,7 +33,8 @@ export function TagRow(props: TagRowProps) {
         </Show>
       </th>
       <td data-label="Digest">
-        <code title={props.tag.digest}>{shortDigest(props.tag.digest)}</code>
+        <code title={props.tag.digest}>{shortDigest(props.tag.digest)}</code>{' '}
+        <CopyButton value={props.tag.digest} label={`digest of ${props.tag.name}`} />
       </td>
       <td data-label="Size">{formatBytes(props.tag.size)}</td>
       <td data-label="Created">
@@ -48,29 +56,45 @@ export function TagRow(props: TagRowProps) {
         </Show>
       </td>
       <td data-label="Vulnerabilities">
-        <ScanResult repository={props.repository} tag={props.tag} scan={scan} />
+        <ScanResult repository={props.repository} tag={props.tag} scan={props.scan} />
       </td>
       <td data-label="Actions">
-        <div class="actions">
-          <button
-            type="button"
-            class="button"
-            disabled={scan.busy()}
-            aria-label={`${scan.result() ? 'Rescan' : 'Scan'} ${props.tag.name}`}
-            onClick={() => void scan.start()}
-          >
-            <ShieldIcon />
-            {scan.result() ? 'Rescan' : 'Scan'}
-          </button>
-          <a
-            href={layersPath(props.repository, props.tag.name)}
-            aria-label={`View Layers of ${props.tag.name}`}
-          >
-            View Layers
-          </a>
-        </div>
+        <TagActions {...props} />
       </td>
     </tr>
+  );
+}
+
+function TagActions(props: TagRowProps) {
+  const scanLabel = () => (props.scan.result() ? 'Rescan' : 'Scan');
+
+  return (
+    <div class="actions">
+      <button
+        type="button"
+        class="button"
+        disabled={props.scan.busy() || !canAdminister()}
+        title={canAdminister() ? undefined : ADMIN_ONLY_TEXT}
+        aria-label={`${scanLabel()} ${props.tag.name}`}
+        onClick={() => void props.scan.start()}
+      >
+        <ShieldIcon />
+        {scanLabel()}
+      </button>
+      <a
+        href={layersPath(props.repository, props.tag.name)}
+        aria-label={`View Layers of ${props.tag.name}`}
+      >
+        View Layers
+      </a>
+      <Show when={canAdminister()}>
+        <DeleteTagControl
+          repository={props.repository}
+          tag={props.tag.name}
+          onDeleted={props.onDeleted}
+        />
+      </Show>
+    </div>
   );
 }
 

@@ -3,17 +3,30 @@ import type { Finding } from '../../../core/api/schemas';
 import { SeverityLabel } from '../components/SeverityBadges';
 import { vulnerabilityUrl } from '../format';
 
-/** Renders one finding: its id, package, versions, the layer that added it, and its text. */
-export function FindingRow(props: { finding: Finding }) {
+/** Props of FindingRow. */
+export interface FindingRowProps {
+  finding: Finding;
+  /** Position in the table, for the virtualizer's measurement. */
+  index: number;
+  ref?: (element: Element) => void;
+}
+
+/** Renders one finding: its id, scores, package, versions, the layer that added it, its text. */
+export function FindingRow(props: FindingRowProps) {
   const finding = () => props.finding;
 
   return (
-    <tr>
+    <tr class="finding" data-index={props.index} ref={(element) => props.ref?.(element)}>
       <th scope="row" data-label="ID">
         <VulnerabilityLink id={finding().id} url={finding().url} />
       </th>
       <td data-label="Severity">
         <SeverityLabel severity={finding().severity} />
+      </td>
+      <td data-label="CVSS">
+        <Show when={finding().cvssScore !== undefined} fallback={<span class="muted">none</span>}>
+          {finding().cvssScore?.toFixed(1)}
+        </Show>
       </td>
       <td data-label="Package">
         {finding().pkgName}
