@@ -32,16 +32,20 @@ export class InvalidNameError extends Error {
   }
 }
 
-export function isRepository(value: string): boolean {
-  return value.length <= MAX_REPOSITORY_LENGTH && REPOSITORY.test(value);
+// The checks take `unknown` because event payloads (queue messages, ECR events) reach them
+// unchecked, and RegExp.test would turn a number into a string that passes.
+export function isRepository(value: unknown): value is string {
+  return (
+    typeof value === 'string' && value.length <= MAX_REPOSITORY_LENGTH && REPOSITORY.test(value)
+  );
 }
 
-export function isTag(value: string): boolean {
-  return TAG.test(value);
+export function isTag(value: unknown): value is string {
+  return typeof value === 'string' && TAG.test(value);
 }
 
-export function isSha256Digest(value: string): boolean {
-  return SHA256_DIGEST.test(value);
+export function isSha256Digest(value: unknown): value is string {
+  return typeof value === 'string' && SHA256_DIGEST.test(value);
 }
 
 /** Throws InvalidNameError unless `value` is a valid repository name. */

@@ -209,7 +209,9 @@ function readInteger(
   const value = context(name);
   if (value === undefined) return fallback;
 
-  const number = typeof value === 'number' ? value : Number(String(value).trim());
+  const text = String(value).trim();
+  // Only plain decimal digits: Number() would also take 0x3 and 1e1.
+  const number = typeof value === 'number' ? value : /^\d+$/.test(text) ? Number(text) : Number.NaN;
   if (!Number.isInteger(number) || number < min || number > max) {
     const range = min === max ? `${min} in builtin mode` : `a whole number from ${min} to ${max}`;
     throw invalid(name, value, range);
@@ -253,6 +255,14 @@ function checkUrl(name: string, value: string, ...protocols: string[]): void {
     throw invalid(name, value, expected);
   }
   if (!protocols.includes(url.protocol)) throw invalid(name, value, expected);
+  if (url.username || url.password) {
+    // Credentials in the URL would land in plain text in the function and task environment.
+    throw invalid(
+      name,
+      '<URL with credentials>',
+      `${expected}, without a user or password (use registrySecretArn)`,
+    );
+  }
 }
 
 function rejectWith(context: ContextReader, name: string, value: unknown, expected: string): void {

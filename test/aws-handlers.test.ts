@@ -378,6 +378,12 @@ describe('ECR push handler', () => {
     expect(outcome).toMatchObject({ action: 'skipped' });
   });
 
+  it('numeric tag is skipped', async () => {
+    const outcome = await handler(withDetail({ 'image-tag': 5 as unknown as string }));
+
+    expect(outcome).toMatchObject({ action: 'skipped' });
+  });
+
   it('failed push is skipped', async () => {
     const outcome = await handler(withDetail({ result: 'FAILURE' }));
 
@@ -436,6 +442,37 @@ describe('scheduled check', () => {
       QUEUE_URL,
     );
     expect(ecsMock.commandCalls(RunTaskCommand)[0]?.args[0].input).toEqual(EXPECTED_RUN_TASK);
+  });
+
+  it('RunTask failure still handles dead letters', async () => {
+    await statuses.write({
+      id: 'scan-denied',
+      repository: 'dlq/app',
+      tag: 'denied',
+      state: 'running',
+      queuedAt: new Date().toISOString(),
+    });
+    const body = JSON.stringify({
+      scanId: 'scan-denied',
+      repository: 'dlq/app',
+      tag: 'denied',
+      queuedAt: new Date().toISOString(),
+    });
+    sqsMock.on(GetQueueAttributesCommand).resolves({
+      Attributes: { ApproximateNumberOfMessages: '1', ApproximateNumberOfMessagesNotVisible: '0' },
+    });
+    ecsMock.on(RunTaskCommand).rejects(new Error('AccessDeniedException: not authorized'));
+    sqsMock
+      .on(ReceiveMessageCommand, { QueueUrl: DLQ_URL })
+      .resolvesOnce({ Messages: [{ MessageId: 'd9', ReceiptHandle: 'r-denied', Body: body }] })
+      .resolves({ Messages: [] });
+    sqsMock.on(DeleteMessageCommand).rejects(new Error('ReceiptHandleIsInvalid'));
+
+    const summary = await reconcile();
+
+    expect(summary.failed).toBe(1);
+    const status = await statuses.read({ repository: 'dlq/app', tag: 'denied' });
+    expect(status?.state).toBe('failed');
   });
 
   it('empty queue starts no task', async () => {

@@ -140,6 +140,8 @@ describe('web distribution', () => {
     expect(handler({ request: { uri: '/repositories/team/app' } }).uri).toBe('/index.html');
     expect(handler({ request: { uri: '/assets/index-abc.js' } }).uri).toBe('/assets/index-abc.js');
     expect(handler({ request: { uri: '/config.json' } }).uri).toBe('/config.json');
+    expect(handler({ request: { uri: '/r/team/python3.11' } }).uri).toBe('/index.html');
+    expect(handler({ request: { uri: '/r/my.app/-/1.0/findings' } }).uri).toBe('/index.html');
   });
 
   test('SPA fallback runs on the default behavior', () => {

@@ -69,9 +69,9 @@ export async function handleEcrPush(
 
 /** Returns why the event is not a scannable push, or undefined when it is one. */
 function checkEvent(event: EcrImageActionEvent, patterns: string[]): string | undefined {
-  const detail = event.detail ?? {};
-  if (event.source !== 'aws.ecr' || event['detail-type'] !== 'ECR Image Action') {
-    return `not an ECR Image Action event (source ${event.source}, detail-type ${event['detail-type']})`;
+  const detail = event?.detail ?? {};
+  if (event?.source !== 'aws.ecr' || event['detail-type'] !== 'ECR Image Action') {
+    return `not an ECR Image Action event (source ${event?.source}, detail-type ${event?.['detail-type']})`;
   }
   if (detail['action-type'] !== 'PUSH' || detail.result !== 'SUCCESS') {
     return `action ${detail['action-type']} with result ${detail.result} is not a successful push`;

@@ -57,7 +57,12 @@ export async function reconcile(deps: ReconcileDependencies): Promise<ReconcileS
   const waiting = await approximateDepth(deps.sqs, deps.queueUrl);
   if (waiting > 0) {
     deps.logger.info({ waiting }, 'scan messages waiting; ensuring a scanner task runs');
-    await deps.launcher.ensureRunning();
+    try {
+      await deps.launcher.ensureRunning();
+    } catch (error) {
+      // The dead letters below still need their scans marked failed; the next run retries.
+      deps.logger.error({ err: error }, 'scanner task not started');
+    }
   }
 
   const summary: ReconcileSummary = { waiting, failed: 0, skipped: 0, malformed: 0 };
@@ -98,9 +103,14 @@ async function handleDeadLetter(
     logger.error({ err: error }, 'dead letter not recorded; kept for the next run');
     return;
   }
-  await deps.sqs.send(
-    new DeleteMessageCommand({ QueueUrl: deps.dlqUrl, ReceiptHandle: message.ReceiptHandle }),
-  );
+  try {
+    await deps.sqs.send(
+      new DeleteMessageCommand({ QueueUrl: deps.dlqUrl, ReceiptHandle: message.ReceiptHandle }),
+    );
+  } catch (error) {
+    // The status is already recorded, so a dead letter received again is skipped then.
+    logger.error({ err: error }, 'dead letter not deleted; it is handled again next run');
+  }
 }
 
 /** Marks the message's scan failed; returns false when the scan finished or was replaced. */

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Aws, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -47,10 +47,8 @@ export class RegistryAccess extends Construct {
   get environment(): Record<string, string> {
     const options = this.options;
     if (options.kind === 'ecr') {
-      return {
-        REGISTRY_KIND: 'ecr',
-        ...(options.registryId && { ECR_REGISTRY_ID: options.registryId }),
-      };
+      // The handlers need the registry id to name the registry host before the first token.
+      return { REGISTRY_KIND: 'ecr', ECR_REGISTRY_ID: options.registryId ?? Aws.ACCOUNT_ID };
     }
     return {
       REGISTRY_KIND: 'distribution',

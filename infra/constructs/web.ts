@@ -21,11 +21,13 @@ export interface WebProps {
   logBucket: s3.IBucket;
 }
 
-// Paths without a file extension are SPA routes (such as /auth/callback), so they get index.html.
+// Paths that do not end in a file type the SPA build writes are SPA routes (such as
+// /auth/callback or /r/team/python3.11, since repository names may contain dots), so they get
+// index.html.
 const SPA_FALLBACK_CODE = `function handler(event) {
   var request = event.request;
-  var lastSegment = request.uri.split('/').pop();
-  if (lastSegment.indexOf('.') === -1) request.uri = '/index.html';
+  var asset = /\\.(js|css|html|json|svg|png|ico|txt|map|woff2?|webmanifest)$/;
+  if (request.uri.indexOf('/r/') === 0 || !asset.test(request.uri)) request.uri = '/index.html';
   return request;
 }`;
 
