@@ -3,7 +3,14 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiError, Dashboard, Health, ScanView, TagList } from '../core/api/schemas';
+import type {
+  ApiError,
+  Dashboard,
+  Health,
+  ScanView,
+  TagDeletion,
+  TagList,
+} from '../core/api/schemas';
 import { SEVERITIES } from '../core/api/schemas';
 import { HISTORY_PREFIX } from '../core/store/history';
 import type { RunningBerth } from '../functions/local/server';
@@ -107,6 +114,7 @@ describe('tag delete', () => {
   beforeAll(async () => {
     registry = await startRegistry();
     await pushRecorded(registry, 'alpine-310.json', 'trash/app', '1');
+    await pushRecorded(registry, 'alpine-310.json', 'trash/app', '1-alias');
     await pushRecorded(registry, 'debian-stretch.json', 'trash/app', '2');
     config = await testConfig({ REGISTRY_URL: registry.url });
     berth = await startTestBerth(config);
@@ -118,16 +126,23 @@ describe('tag delete', () => {
     await config?.cleanup();
   });
 
-  it('admin delete removes the tag', async () => {
-    const scanned = await scan(berth.url, 'trash/app', '1');
+  it('admin delete removes the tags of the digest', async () => {
+    await scan(berth.url, 'trash/app', '1');
+    const digest = (await getJson<ScanView>(tagUrl(berth.url, 'trash/app', '1', 'scan'))).result
+      ?.digest;
 
     const response = await fetch(tagUrl(berth.url, 'trash/app', '1'), { method: 'DELETE' });
+    const deletion = (await response.json()) as TagDeletion;
 
-    expect(response.status).toBe(204);
+    expect(response.status).toBe(200);
+    expect(deletion.digest).toBe(digest);
+    expect(deletion.tags.sort()).toEqual(['1', '1-alias']);
     expect(await tagNames(berth.url, 'trash/app')).toEqual(['2']);
     const afterDelete = await getJson<ScanView>(tagUrl(berth.url, 'trash/app', '1', 'scan'));
-    expect(afterDelete.result).toEqual(scanned.result);
-    expect(afterDelete.status?.state).toBe('completed');
+    expect(afterDelete.result).toBeUndefined();
+    expect(afterDelete.status).toBeUndefined();
+    const dashboard = await getJson<Dashboard>(`${berth.url}/api/dashboard`);
+    expect(dashboard.topImages.map((image) => image.tag)).not.toContain('1');
   });
 
   it('viewer delete is a 403', async () => {

@@ -510,14 +510,16 @@ describe('listFindings', () => {
     );
   });
 
-  test('unknown mapping keeps diff ID and digest', () => {
+  test('unknown mapping keeps diff ID, digest and index', () => {
     const config = imageConfigOf(fluentd);
     const mapping = mapHistory({ ...config, history: config.history?.slice(0, 4) });
+    // The diff ID order fixes the index; only the command needs the history.
     expect(
       findFinding(listFindings(fluentd, mapping), 'CVE-2020-8165', 'activesupport').layer,
     ).toEqual({
       diffId: 'sha256:75e43d55939745950bc3f8fad56c5834617c4339f0f54755e69a0dd5372624e9',
       digest: 'sha256:a8877cad19f14a7044524a145ce33170085441a7922458017db1631dcd5f7602',
+      index: 3,
     });
   });
 
@@ -678,5 +680,20 @@ describe('sortFindings', () => {
       'CVE-2020-0002',
       'A-1',
     ]);
+  });
+});
+
+describe('CVSS scores', () => {
+  test('invalid score is dropped, not fatal', () => {
+    const report = loadReport('alpine-310.json') as unknown as {
+      Results: { Vulnerabilities: { CVSS?: Record<string, unknown> }[] }[];
+    };
+    const first = report.Results[0]?.Vulnerabilities[0];
+    if (first) first.CVSS = { nvd: { V3Score: '9.8' }, redhat: { V3Score: 99 } };
+
+    const findings = listFindings(parseReport(report));
+
+    expect(findings).toHaveLength(4);
+    expect(findings[0]?.cvssScore).toBeUndefined();
   });
 });

@@ -127,6 +127,20 @@ describe('scan end to end', () => {
     expect(latest?.mediaType).toBe('application/vnd.oci.image.index.v1+json');
   });
 
+  it('tag list pages with n and last', async () => {
+    const base = `${berth.url}/api/repositories/team/api/server/tags`;
+
+    const first = await getJson<TagList>(`${base}?n=1`);
+    const second = await getJson<TagList>(`${base}?n=1&last=${first.next}`);
+
+    expect(first.tags).toHaveLength(1);
+    expect(first.total).toBe(2);
+    expect(first.next).toBe(first.tags[0]?.name);
+    expect(second.tags).toHaveLength(1);
+    expect(second.tags[0]?.name).not.toBe(first.tags[0]?.name);
+    expect(second.next).toBeUndefined();
+  });
+
   it('second request while queued returns the same scan', async () => {
     const [first, second] = await Promise.all([
       fetch(tagUrl(berth.url, 'debian', 'all-statuses', 'scan'), { method: 'POST' }),

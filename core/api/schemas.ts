@@ -93,7 +93,14 @@ export const TagSummarySchema = z
 export type TagSummary = z.infer<typeof TagSummarySchema>;
 
 export const TagListSchema = z
-  .object({ repository: z.string(), tags: z.array(TagSummarySchema) })
+  .object({
+    repository: z.string(),
+    tags: z.array(TagSummarySchema),
+    /** Tags in the repository, all pages together. */
+    total: z.number().int(),
+    /** Pass as `last` to read the next page; absent on the last page. */
+    next: z.string().optional(),
+  })
   .openapi('TagList');
 export type TagList = z.infer<typeof TagListSchema>;
 
@@ -120,9 +127,9 @@ export const LayerRefSchema = z
   .object({
     diffId: z.string().optional(),
     digest: z.string().optional(),
-    /** Zero-based position among the layers, absent when the mapping is unknown. */
+    /** Zero-based position in `rootfs.diff_ids`, absent when the diff ID is not among them. */
     index: z.number().int().optional(),
-    /** Cleaned Dockerfile command of the history step that made the layer. */
+    /** Cleaned Dockerfile command of the step that made the layer, absent when the history does not line up. */
     command: z.string().optional(),
   })
   .openapi('LayerRef');
@@ -183,14 +190,31 @@ export const HistoryStepSchema = z
   .openapi('HistoryStep');
 export type HistoryStep = z.infer<typeof HistoryStepSchema>;
 
+/** One layer of the image in `rootfs.diff_ids` order, known whether or not the history lines up. */
+export const LayerSchema = z
+  .object({
+    index: z.number().int(),
+    diffId: z.string(),
+    digest: z.string().optional(),
+    size: z.number().int().optional(),
+    summary: SeveritySummarySchema.optional(),
+    /** Cleaned Dockerfile command, absent when the history does not line up with the layers. */
+    command: z.string().optional(),
+  })
+  .openapi('Layer');
+export type Layer = z.infer<typeof LayerSchema>;
+
 export const LayerViewSchema = z
   .object({
     repository: z.string(),
     tag: z.string(),
     digest: z.string(),
     platform: z.string(),
+    /** Every platform of the tag, `os/architecture[/variant]`, for a platform picker. */
+    platforms: z.array(z.string()),
     mappingKnown: z.boolean(),
     steps: z.array(HistoryStepSchema),
+    layers: z.array(LayerSchema),
     result: ResultInfoSchema.optional(),
   })
   .openapi('LayerView');
@@ -299,3 +323,9 @@ export const UserSchema = z
   })
   .openapi('User');
 export type User = z.infer<typeof UserSchema>;
+
+/** What `DELETE .../tags/{tag}` removed: the manifest and every tag that pointed to it. */
+export const TagDeletionSchema = z
+  .object({ repository: z.string(), digest: z.string(), tags: z.array(z.string()) })
+  .openapi('TagDeletion');
+export type TagDeletion = z.infer<typeof TagDeletionSchema>;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { checkDigest, checkRepository, checkTag } from '../names';
+import { LRUCache } from 'lru-cache';
+import { checkDigest, checkRepository, checkTag, isSha256Digest } from '../names';
 import { describeTag } from './describe';
 import { invalidResponseError, type RequestContext } from './errors';
 import { MANIFEST_ACCEPT } from './manifest';
@@ -34,6 +35,8 @@ export class DistributionRegistry implements Registry {
   readonly host: string;
   readonly insecure: boolean;
   private readonly transport: RegistryTransport;
+  /** Tag descriptions by `repository@digest`; a few thousand fit in a few megabytes. */
+  private readonly descriptions = new LRUCache<string, Promise<TagDescription>>({ max: 5000 });
 
   constructor(options: DistributionRegistryOptions) {
     const parsed = parseRegistryUrl(options.url);
@@ -151,11 +154,38 @@ export class DistributionRegistry implements Registry {
     return parseJson(bytes, this.url, context) as T;
   }
 
-  /** Resolves a tag and describes each real platform (attestation manifests are skipped). */
+  /**
+   * Resolves a tag and describes each real platform (attestation manifests are skipped). A
+   * description is cached by manifest digest, which names immutable content, so listing many
+   * tags costs one HEAD request per tag once their digests have been described.
+   */
   async describeTag(repository: string, tag: string): Promise<TagDescription> {
     checkRepository(repository);
     checkTag(tag);
-    return describeTag(this, repository, tag);
+
+    const digest = await this.headDigest(repository, tag);
+    if (!digest) return describeTag(this, repository, tag);
+    const key = `${repository}@${digest}`;
+    const cached = this.descriptions.get(key);
+    if (cached) return cached;
+
+    const described = describeTag(this, repository, digest);
+    this.descriptions.set(key, described);
+    // A failed description is not cached, so the next request tries again.
+    described.catch(() => this.descriptions.delete(key));
+    return described;
+  }
+
+  /** Returns the digest a tag points to from a HEAD request, or undefined when not sent. */
+  private async headDigest(repository: string, tag: string): Promise<string | undefined> {
+    const response = await this.transport.send({
+      path: `/v2/${repository}/manifests/${tag}`,
+      method: 'HEAD',
+      headers: { accept: MANIFEST_ACCEPT },
+      context: { operation: 'get manifest', repository, reference: tag },
+    });
+    const digest = response.headers.get('docker-content-digest') ?? undefined;
+    return digest && isSha256Digest(digest) ? digest : undefined;
   }
 
   /** Deletes a manifest by digest. A registry with deletes disabled raises `deletion-disabled`. */

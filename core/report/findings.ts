@@ -8,14 +8,19 @@ const NVD_DETAIL_URL = 'https://nvd.nist.gov/vuln/detail/';
 
 /**
  * Lists one finding per vulnerability entry of the report, in Trivy's order. A finding's layer
- * carries its index and command only when `mapping` is known. The default mapping comes from the
- * image config in the report's metadata.
+ * carries its index from the position of its diff ID in `rootfs.diff_ids`, and its command only
+ * when `mapping` is known. The default mapping comes from the image config in the report.
  */
 export function listFindings(
   report: TrivyReport,
   mapping: HistoryMapping = mapReportHistory(report),
 ): Finding[] {
-  return listVulnerabilities(report).map((entry) => toFinding(entry, mapping));
+  const diffIds = report.Metadata?.ImageConfig?.rootfs?.diff_ids ?? report.Metadata?.DiffIDs ?? [];
+  const positions = new Map<string, number>();
+  diffIds.forEach((diffId, index) => {
+    if (!positions.has(diffId)) positions.set(diffId, index);
+  });
+  return listVulnerabilities(report).map((entry) => toFinding(entry, mapping, positions));
 }
 
 /** Returns the page to link for a vulnerability: NVD for `CVE-` ids, Trivy's `PrimaryURL` otherwise. */
@@ -63,6 +68,7 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
 function toFinding(
   { result, vulnerability }: ResultVulnerability,
   mapping: HistoryMapping,
+  positions: ReadonlyMap<string, number>,
 ): Finding {
   return {
     id: vulnerability.VulnerabilityID,
@@ -79,14 +85,21 @@ function toFinding(
     target: result.Target,
     class: result.Class,
     type: result.Type,
-    layer: layerRef(vulnerability, mapping),
+    layer: layerRef(vulnerability, mapping, positions),
   };
 }
 
-function layerRef(vulnerability: TrivyVulnerability, mapping: HistoryMapping): LayerRef {
+function layerRef(
+  vulnerability: TrivyVulnerability,
+  mapping: HistoryMapping,
+  positions: ReadonlyMap<string, number>,
+): LayerRef {
   const diffId = vulnerability.Layer?.DiffID;
   const layer: LayerRef = { diffId, digest: vulnerability.Layer?.Digest };
-  const origin = diffId === undefined ? undefined : mapping.byDiffId.get(diffId);
+  if (diffId === undefined) return layer;
+
+  layer.index = positions.get(diffId);
+  const origin = mapping.byDiffId.get(diffId);
   if (origin !== undefined) {
     layer.index = origin.layerIndex;
     layer.command = origin.command;

@@ -9,11 +9,15 @@ export class ReportError extends Error {
   override name = 'ReportError';
 }
 
+// A score that is not a number from 0 to 10 is dropped rather than failing the whole report:
+// the CVSS block is display data, and the stored report keeps what Trivy wrote.
+const score = z.number().min(0).max(10).optional().catch(undefined);
+
 const CvssSchema = z.looseObject({
-  V2Vector: z.string().optional(),
-  V3Vector: z.string().optional(),
-  V2Score: z.number().optional(),
-  V3Score: z.number().optional(),
+  V2Vector: z.string().optional().catch(undefined),
+  V3Vector: z.string().optional().catch(undefined),
+  V2Score: score,
+  V3Score: score,
 });
 
 const LayerSchema = z.looseObject({

@@ -43,6 +43,14 @@ export class ImageDocuments<T> {
     return collisionKey;
   }
 
+  /** Deletes the document of `image`, leaving documents of other images in place. */
+  async delete(image: ImageName): Promise<void> {
+    for (const key of this.candidateKeys(image)) {
+      const document = await this.readKey(key);
+      if (document && this.owns(document, image)) await this.objects.delete(key);
+    }
+  }
+
   /**
    * Reads every document directly under the prefix, a bounded number at a time; files of
    * another shape are skipped. `select` maps each document as soon as it is read, so that a

@@ -68,6 +68,10 @@ export class ResultStore {
     );
   }
 
+  delete(image: ImageName): Promise<void> {
+    return this.documents.delete(image);
+  }
+
   read(image: ImageName): Promise<StoredResult | undefined> {
     return this.documents.read(image);
   }

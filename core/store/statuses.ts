@@ -19,6 +19,10 @@ export class StatusStore {
     );
   }
 
+  delete(image: ImageName): Promise<void> {
+    return this.documents.delete(image);
+  }
+
   read(image: ImageName): Promise<ScanStatus | undefined> {
     return this.documents.read(image);
   }

@@ -130,15 +130,32 @@ function layerView(
       layer,
     };
   });
-  const { os, architecture, variant } = chosen.platform;
+  // The diff ID order fixes each layer's position, size and counts even when the history
+  // does not line up; only the command is then unknown.
+  const diffIds = chosen.config.rootfs?.diff_ids ?? [];
+  const layers = diffIds.map((diffId, index) => ({
+    index,
+    diffId,
+    digest: chosen.layers[index]?.digest,
+    size: chosen.layers[index]?.size,
+    summary: counts?.get(diffId),
+    command: mapping.byDiffId.get(diffId)?.command,
+  }));
   return {
     ...image,
     digest: description.digest,
-    platform: [os, architecture, variant].filter(Boolean).join('/'),
+    platform: platformName(chosen),
+    platforms: description.images.map(platformName),
     mappingKnown: mapping.known,
     steps,
+    layers,
     result: stored && resultInfo(stored),
   };
+}
+
+function platformName(image: ImageDescription): string {
+  const { os, architecture, variant } = image.platform;
+  return [os, architecture, variant].filter(Boolean).join('/');
 }
 
 function scannedConfigDiffIds(stored: StoredResult | undefined): string[] | undefined {

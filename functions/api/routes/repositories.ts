@@ -21,7 +21,7 @@ import {
 } from '../context';
 
 /** Manifests fetched at once when a tag list is described. */
-const DESCRIBE_CONCURRENCY = 8;
+const DESCRIBE_CONCURRENCY = 16;
 
 const RepositoryQuery = z.object({
   q: z.string().max(255).optional().openapi({ description: 'Substring the names must contain' }),
@@ -56,11 +56,29 @@ const listRepositories = createRoute({
   },
 });
 
+const TagQuery = z.object({
+  n: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(5000)
+    .optional()
+    .openapi({ description: 'Page size, 1 to 5000; default: every tag' }),
+  last: z
+    .string()
+    .max(128)
+    .optional()
+    .openapi({ description: 'The `next` value of the previous page' }),
+});
+
 const listTags = createRoute({
   method: 'get',
   path: `${REPOSITORY_PATH}/tags`,
   summary: 'List the tags of a repository with digest, size, platforms and scan state',
-  request: { params: RepositoryParams },
+  description:
+    'Describing a tag costs the registry at least one request, so a client that shows many ' +
+    'tags reads them in pages (`n`, then `last` = `next`) and shows each page as it arrives.',
+  request: { params: RepositoryParams, query: TagQuery },
   responses: { 200: json(TagListSchema, 'Tags of the repository'), ...errorResponses(ErrorSchema) },
 });
 
@@ -81,12 +99,17 @@ export function registerRepositories(app: Api, deps: ApiDependencies): void {
 
   app.openapi(listTags, async (c) => {
     const repository = checkRepository(c.req.valid('param').name);
+    const { n, last } = c.req.valid('query');
     const tags = await deps.registry.listTags(repository);
+    const start = last === undefined ? 0 : tags.indexOf(last) + 1;
+    const page = tags.slice(start, n === undefined ? undefined : start + n);
+    const next = start + page.length < tags.length ? page.at(-1) : undefined;
+
     const limit = pLimit(DESCRIBE_CONCURRENCY);
     const summaries = await Promise.all(
-      tags.map((tag) => limit(() => tagSummary(deps, { repository, tag }, true))),
+      page.map((tag) => limit(() => tagSummary(deps, { repository, tag }, true))),
     );
-    return c.json({ repository, tags: summaries }, 200);
+    return c.json({ repository, tags: summaries, total: tags.length, next }, 200);
   });
 
   app.openapi(getTag, async (c) => {
