@@ -24,7 +24,7 @@ export type ScanState = z.infer<typeof ScanStateSchema>;
 export const ScannerModeSchema = z.enum(['builtin', 'remote']).openapi('ScannerMode');
 export type ScannerMode = z.infer<typeof ScannerModeSchema>;
 
-/** The latest scan request of one image tag and where it stands. */
+/** The latest scan request of one image tag and its state. */
 export const ScanStatusSchema = z
   .object({
     id: z.string(),
@@ -33,7 +33,7 @@ export const ScanStatusSchema = z
     state: ScanStateSchema,
     /** Manifest digest the tag resolved to when the scan started. */
     digest: z.string().optional(),
-    /** Why the scan failed, with the end of Trivy's stderr where there is one. */
+    /** Reason of the failure, with the end of Trivy's stderr where there is one. */
     reason: z.string().optional(),
     queuedAt: z.string(),
     startedAt: z.string().optional(),
@@ -42,7 +42,7 @@ export const ScanStatusSchema = z
   .openapi('ScanStatus');
 export type ScanStatus = z.infer<typeof ScanStatusSchema>;
 
-/** What identifies a stored result, without Trivy's report. */
+/** Identity and summary of a stored result, without Trivy's report. */
 export const ResultInfoSchema = z
   .object({
     scanId: z.string(),
@@ -236,7 +236,7 @@ export const HealthSchema = z
       serverUrl: z.string().optional(),
       serverHealthy: z.boolean().optional(),
       error: z.string().optional(),
-      /** What the health check could not verify from where it runs, such as the Trivy server from a Lambda function. */
+      /** Check the health probe cannot run from where it runs, such as the Trivy server from Lambda. */
       note: z.string().optional(),
       /** The reason of the last failed scan this process saw, with its time. */
       lastError: z.object({ message: z.string(), at: z.string() }).optional(),
@@ -252,7 +252,7 @@ export const ErrorSchema = z
     error: z.object({
       code: z.string(),
       message: z.string(),
-      /** What the caller can do about it. */
+      /** Next step for the caller. */
       hint: z.string().optional(),
     }),
   })
@@ -292,13 +292,13 @@ export const DashboardSchema = z
   .openapi('Dashboard');
 export type Dashboard = z.infer<typeof DashboardSchema>;
 
-/** How the SPA signs in, served at `/config.json`. */
+/** Sign-in settings of the SPA, served at `/config.json`. */
 export const RuntimeConfigSchema = z
   .object({
     auth: z.discriminatedUnion('type', [
       /** No sign-in: local use on a loopback address. */
       z.object({ type: z.literal('none') }),
-      /** HTTP Basic from a users file; the browser asks for the password itself. */
+      /** HTTP Basic from a users file. The browser prompts for the password itself. */
       z.object({ type: z.literal('basic') }),
       /** Cognito hosted UI with the authorization code flow and PKCE. */
       z.object({
@@ -315,7 +315,7 @@ export const RuntimeConfigSchema = z
   .openapi('RuntimeConfig');
 export type RuntimeConfig = z.infer<typeof RuntimeConfigSchema>;
 
-/** The signed-in user as the API sees it, from `GET /api/me`. */
+/** The signed-in user and roles, from `GET /api/me`. */
 export const UserSchema = z
   .object({
     name: z.string(),
@@ -324,7 +324,7 @@ export const UserSchema = z
   .openapi('User');
 export type User = z.infer<typeof UserSchema>;
 
-/** What `DELETE .../tags/{tag}` removed: the manifest and every tag that pointed to it. */
+/** Result of `DELETE .../tags/{tag}`: the deleted manifest and every tag that pointed to it. */
 export const TagDeletionSchema = z
   .object({ repository: z.string(), digest: z.string(), tags: z.array(z.string()) })
   .openapi('TagDeletion');

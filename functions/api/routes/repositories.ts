@@ -32,7 +32,7 @@ const RepositoryQuery = z.object({
     .max(1000)
     .default(100)
     .openapi({ description: 'Page size, 1 to 1000' }),
-  // ECR's pagination token stands in for the last name there, and it is longer than a name.
+  // ECR's pagination token takes the place of the last name there, and it is longer than a name.
   last: z
     .string()
     .max(4096)
