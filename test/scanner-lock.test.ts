@@ -6,8 +6,9 @@ import { createInterface } from 'node:readline';
 import pino from 'pino';
 import lockfile from 'proper-lockfile';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
-import { CACHE_LOCK_NAME, createScanner, ScanError, type ScannerOptions } from '../core/scanner';
+import { CACHE_LOCK_NAME, createScanner, ScanError } from '../core/scanner';
 import { fixturesDir } from '../scripts/lib/images';
+import { standInOptions, testImageRef } from './support/scanner';
 import {
   isProcessRunning,
   maxConcurrentRuns,
@@ -48,23 +49,6 @@ function captureLogger() {
   return { logger, records };
 }
 
-function builtinOptions(overrides: Partial<ScannerOptions> = {}): ScannerOptions {
-  return {
-    scannerUrl: 'builtin',
-    trivyPath: STAND_IN_PATH,
-    cacheDir,
-    timeoutMs: 30_000,
-    concurrency: 1,
-    lockStaleMs: 3000,
-    logger: pino({ level: 'silent' }),
-    ...overrides,
-  };
-}
-
-function imageRef(index: number): string {
-  return `127.0.0.1:5000/team/app@sha256:${String(index).padStart(64, '0')}`;
-}
-
 /** Starts a scanner in a child process that scans `count` images once it reads a line. */
 async function startChildScanner(count: number, offset: number): Promise<ChildProcess> {
   const scriptPath = join(workDir, 'child-scanner.mts');
@@ -88,8 +72,8 @@ async function startChildScanner(count: number, offset: number): Promise<ChildPr
     ].join('\n'),
   );
 
-  const { logger: _logger, ...options } = builtinOptions();
-  const refs = Array.from({ length: count }, (_, index) => imageRef(offset + index));
+  const { logger: _logger, ...options } = standInOptions(cacheDir, { lockStaleMs: 3000 });
+  const refs = Array.from({ length: count }, (_, index) => testImageRef(offset + index));
   const child = spawn(TSX, [scriptPath, JSON.stringify(options), JSON.stringify(refs)], {
     cwd: ROOT,
     env: process.env,
@@ -119,9 +103,9 @@ function childResult(child: ChildProcess): Promise<{ code: number | null; output
 describe('builtin cache lock', () => {
   test('one scanner runs ten scans one at a time', async () => {
     vi.stubEnv('TRIVY_STAND_IN_DELAY_MS', '50');
-    const scanner = createScanner(builtinOptions());
+    const scanner = createScanner(standInOptions(cacheDir, { lockStaleMs: 3000 }));
 
-    const refs = Array.from({ length: 10 }, (_, index) => imageRef(index));
+    const refs = Array.from({ length: 10 }, (_, index) => testImageRef(index));
     const outputs = await Promise.all(refs.map((ref) => scanner.scan({ imageRef: ref })));
 
     const artifactNames = outputs.map((output) => JSON.parse(output.reportJson).ArtifactName);
@@ -136,12 +120,12 @@ describe('builtin cache lock', () => {
     vi.stubEnv('TRIVY_STAND_IN_DELAY_MS', '100');
     const child = await startChildScanner(3, 7);
     const childDone = childResult(child);
-    const first = createScanner(builtinOptions());
-    const second = createScanner(builtinOptions());
+    const first = createScanner(standInOptions(cacheDir, { lockStaleMs: 3000 }));
+    const second = createScanner(standInOptions(cacheDir, { lockStaleMs: 3000 }));
 
     child.stdin?.write('go\n');
     const scans = Array.from({ length: 7 }, (_, index) =>
-      (index % 2 === 0 ? first : second).scan({ imageRef: imageRef(index) }),
+      (index % 2 === 0 ? first : second).scan({ imageRef: testImageRef(index) }),
     );
     const outputs = await Promise.all(scans);
     const { code, output } = await childDone;
@@ -151,7 +135,7 @@ describe('builtin cache lock', () => {
     expect(output).toContain('scanned 3');
     const runs = await readStandInRuns(logPath);
     expect(runs).toHaveLength(10);
-    const childRefs = [imageRef(7), imageRef(8), imageRef(9)];
+    const childRefs = [testImageRef(7), testImageRef(8), testImageRef(9)];
     const childRuns = runs.filter((run) => childRefs.includes(run.record.argv.at(-1) ?? ''));
     expect(childRuns).toHaveLength(3);
     expect(runs.every((run) => run.exitCode === 0)).toBe(true);
@@ -160,7 +144,7 @@ describe('builtin cache lock', () => {
 
   test('stand-in fails on a locked cache like Trivy', async () => {
     vi.stubEnv('TRIVY_STAND_IN_DELAY_MS', '7000');
-    const args = ['image', '--format', 'json', '--cache-dir', cacheDir, imageRef(1)];
+    const args = ['image', '--format', 'json', '--cache-dir', cacheDir, testImageRef(1)];
     const run = () =>
       new Promise<{ code: number; stderr: string }>((done) => {
         execFile(STAND_IN_PATH, args, { env: process.env }, (error, _stdout, stderr) => {
@@ -184,11 +168,11 @@ describe('stale and live locks', () => {
     const oneMinuteAgo = new Date(Date.now() - 60_000);
     await utimes(lockPath, oneMinuteAgo, oneMinuteAgo);
     const { logger, records } = captureLogger();
-    const scanner = createScanner(builtinOptions({ logger }));
+    const scanner = createScanner(standInOptions(cacheDir, { lockStaleMs: 3000, logger }));
 
-    const output = await scanner.scan({ imageRef: imageRef(1) });
+    const output = await scanner.scan({ imageRef: testImageRef(1) });
 
-    expect(JSON.parse(output.reportJson).ArtifactName).toBe(imageRef(1));
+    expect(JSON.parse(output.reportJson).ArtifactName).toBe(testImageRef(1));
     const messages = records.map((record) => record.msg);
     expect(messages).toContain('taking over stale scan cache lock');
     await expect(stat(lockPath)).rejects.toThrow(/ENOENT/);
@@ -197,10 +181,10 @@ describe('stale and live locks', () => {
   test('fresh lock of dead holder waits for stale period', async () => {
     await mkdir(join(cacheDir, CACHE_LOCK_NAME), { recursive: true });
     const { logger, records } = captureLogger();
-    const scanner = createScanner(builtinOptions({ logger, lockStaleMs: 2000 }));
+    const scanner = createScanner(standInOptions(cacheDir, { logger, lockStaleMs: 2000 }));
     const startedAt = Date.now();
 
-    await scanner.scan({ imageRef: imageRef(1) });
+    await scanner.scan({ imageRef: testImageRef(1) });
 
     const [run] = await readStandInRuns(logPath);
     expect(run?.start).toBeGreaterThanOrEqual(startedAt + 2000);
@@ -218,9 +202,9 @@ describe('stale and live locks', () => {
       update: 1000,
     });
     const { logger, records } = captureLogger();
-    const scanner = createScanner(builtinOptions({ logger, lockStaleMs: 2000 }));
+    const scanner = createScanner(standInOptions(cacheDir, { logger, lockStaleMs: 2000 }));
 
-    const scan = scanner.scan({ imageRef: imageRef(1) });
+    const scan = scanner.scan({ imageRef: testImageRef(1) });
     // Held past the stale period, so only the heartbeat keeps the lock live.
     await new Promise((done) => setTimeout(done, 3500));
     const releasedAt = Date.now();
@@ -236,9 +220,9 @@ describe('stale and live locks', () => {
 
   test('compromised lock stops the scan', async () => {
     vi.stubEnv('TRIVY_STAND_IN_DELAY_MS', '10000');
-    const scanner = createScanner(builtinOptions({ lockStaleMs: 3000 }));
+    const scanner = createScanner(standInOptions(cacheDir, { lockStaleMs: 3000 }));
 
-    const scan = scanner.scan({ imageRef: imageRef(1) });
+    const scan = scanner.scan({ imageRef: testImageRef(1) });
     await new Promise((done) => setTimeout(done, 500));
     await rm(join(cacheDir, CACHE_LOCK_NAME), { recursive: true });
 

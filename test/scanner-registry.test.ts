@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { createScanner, ScanError } from '../core/scanner';
+import { createScanner } from '../core/scanner';
 import { fixturesDir } from '../scripts/lib/images';
+import { scanError } from './support/scanner';
 import { STAND_IN_PATH } from './support/trivy-server';
 
 const FIXTURES = fixturesDir();
@@ -144,15 +145,6 @@ function scanner() {
     cacheDir,
     logger: pino({ level: 'silent' }),
   });
-}
-
-async function scanError(promise: Promise<unknown>): Promise<ScanError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (!(error instanceof ScanError)) throw new Error(`expected a ScanError, got ${error}`);
-  return error;
 }
 
 describe('stand-in matching by registry', () => {

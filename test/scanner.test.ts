@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
-import { createScanner, ScanError, type ScannerOptions } from '../core/scanner';
+import { createScanner } from '../core/scanner';
 import { fixturesDir } from '../scripts/lib/images';
+import { scanError, standInOptions, testImageRef } from './support/scanner';
 import {
   type FakeTrivyServer,
   isProcessRunning,
   maxConcurrentRuns,
   readStandInRuns,
-  STAND_IN_PATH,
   startTrivyServer,
 } from './support/trivy-server';
 
@@ -43,40 +43,15 @@ afterEach(async () => {
   await rm(workDir, { recursive: true, force: true });
 });
 
-function options(overrides: Partial<ScannerOptions> = {}): ScannerOptions {
-  return {
-    scannerUrl: 'builtin',
-    trivyPath: STAND_IN_PATH,
-    cacheDir,
-    timeoutMs: 30_000,
-    concurrency: 1,
-    logger: pino({ level: 'silent' }),
-    ...overrides,
-  };
-}
-
-function imageRef(index: number): string {
-  return `127.0.0.1:5000/team/app@sha256:${String(index).padStart(64, 'a')}`;
-}
-
-async function scanError(promise: Promise<unknown>): Promise<ScanError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (!(error instanceof ScanError)) throw new Error(`expected a ScanError, got ${error}`);
-  return error;
-}
-
 describe('remote mode', () => {
   test('scans overlap up to concurrency', async () => {
     vi.stubEnv('TRIVY_STAND_IN_DELAY_MS', '700');
     server = await startTrivyServer();
     const scanner = createScanner(
-      options({ scannerUrl: server.url, serverToken: TOKEN, concurrency: 3 }),
+      standInOptions(cacheDir, { scannerUrl: server.url, serverToken: TOKEN, concurrency: 3 }),
     );
 
-    const refs = Array.from({ length: 6 }, (_, index) => imageRef(index));
+    const refs = Array.from({ length: 6 }, (_, index) => testImageRef(index));
     await Promise.all(refs.map((ref) => scanner.scan({ imageRef: ref })));
 
     const runs = await readStandInRuns(logPath);
@@ -89,9 +64,11 @@ describe('remote mode', () => {
 
   test('passes server and token', async () => {
     server = await startTrivyServer();
-    const scanner = createScanner(options({ scannerUrl: server.url, serverToken: TOKEN }));
+    const scanner = createScanner(
+      standInOptions(cacheDir, { scannerUrl: server.url, serverToken: TOKEN }),
+    );
 
-    await scanner.scan({ imageRef: imageRef(1) });
+    await scanner.scan({ imageRef: testImageRef(1) });
 
     const [run] = await readStandInRuns(logPath);
     const argv = run?.record.argv ?? [];
@@ -104,9 +81,9 @@ describe('remote mode', () => {
 
   test('creates no lock directory', async () => {
     server = await startTrivyServer();
-    const scanner = createScanner(options({ scannerUrl: server.url }));
+    const scanner = createScanner(standInOptions(cacheDir, { scannerUrl: server.url }));
 
-    await scanner.scan({ imageRef: imageRef(1) });
+    await scanner.scan({ imageRef: testImageRef(1) });
 
     const entries = await readdir(cacheDir).catch(() => []);
     expect(entries).toEqual([]);
@@ -114,7 +91,7 @@ describe('remote mode', () => {
 
   test('health reports server /healthz', async () => {
     server = await startTrivyServer();
-    const scanner = createScanner(options({ scannerUrl: server.url }));
+    const scanner = createScanner(standInOptions(cacheDir, { scannerUrl: server.url }));
 
     const health = await scanner.health();
 
@@ -127,7 +104,7 @@ describe('remote mode', () => {
 
   test('health reports stopped server', async () => {
     server = await startTrivyServer();
-    const scanner = createScanner(options({ scannerUrl: server.url }));
+    const scanner = createScanner(standInOptions(cacheDir, { scannerUrl: server.url }));
     await server.close();
 
     const health = await scanner.health();
@@ -139,10 +116,10 @@ describe('remote mode', () => {
 
   test('scan fails on stopped server', async () => {
     server = await startTrivyServer();
-    const scanner = createScanner(options({ scannerUrl: server.url }));
+    const scanner = createScanner(standInOptions(cacheDir, { scannerUrl: server.url }));
     await server.close();
 
-    const error = await scanError(scanner.scan({ imageRef: imageRef(1) }));
+    const error = await scanError(scanner.scan({ imageRef: testImageRef(1) }));
 
     expect(error.reason).toContain('connection refused');
   });
@@ -151,9 +128,9 @@ describe('remote mode', () => {
 describe('faults', () => {
   test('exit 1 keeps stderr tail', async () => {
     vi.stubEnv('TRIVY_STAND_IN_FAIL', `${'x'.repeat(5000)} registry said no`);
-    const scanner = createScanner(options());
+    const scanner = createScanner(standInOptions(cacheDir));
 
-    const error = await scanError(scanner.scan({ imageRef: imageRef(1) }));
+    const error = await scanError(scanner.scan({ imageRef: testImageRef(1) }));
 
     expect(error.reason).toContain('exited with 1');
     expect(error.reason).toContain('registry said no');
@@ -163,9 +140,9 @@ describe('faults', () => {
 
   test('timeout stops the process', async () => {
     vi.stubEnv('TRIVY_STAND_IN_DELAY_MS', '60000');
-    const scanner = createScanner(options({ timeoutMs: 2000 }));
+    const scanner = createScanner(standInOptions(cacheDir, { timeoutMs: 2000 }));
 
-    const error = await scanError(scanner.scan({ imageRef: imageRef(1) }));
+    const error = await scanError(scanner.scan({ imageRef: testImageRef(1) }));
 
     expect(error.reason).toContain('timed out after 2 s');
     expect(error.reason).toContain('SCAN_TIMEOUT');
@@ -190,9 +167,9 @@ describe('faults', () => {
       ].join('\n'),
     );
     await chmod(trivyPath, 0o755);
-    const scanner = createScanner(options({ trivyPath, timeoutMs: 1000 }));
+    const scanner = createScanner(standInOptions(cacheDir, { trivyPath, timeoutMs: 1000 }));
 
-    const error = await scanError(scanner.scan({ imageRef: imageRef(1) }));
+    const error = await scanError(scanner.scan({ imageRef: testImageRef(1) }));
 
     expect(error.reason).toContain('timed out after 1 s');
     const sleepPid = Number(await readFile(pidFile, 'utf8'));
@@ -201,18 +178,20 @@ describe('faults', () => {
 
   test('garbage output is rejected', async () => {
     vi.stubEnv('TRIVY_STAND_IN_OUTPUT', 'garbage');
-    const scanner = createScanner(options());
+    const scanner = createScanner(standInOptions(cacheDir));
 
-    const error = await scanError(scanner.scan({ imageRef: imageRef(1) }));
+    const error = await scanError(scanner.scan({ imageRef: testImageRef(1) }));
 
     expect(error.reason).toContain('not JSON');
     expect(await readdir(scanTempDir)).toEqual([]);
   });
 
   test('missing binary names TRIVY_PATH', async () => {
-    const scanner = createScanner(options({ trivyPath: join(workDir, 'no-such-trivy') }));
+    const scanner = createScanner(
+      standInOptions(cacheDir, { trivyPath: join(workDir, 'no-such-trivy') }),
+    );
 
-    const error = await scanError(scanner.scan({ imageRef: imageRef(1) }));
+    const error = await scanError(scanner.scan({ imageRef: testImageRef(1) }));
     const health = await scanner.health();
 
     expect(error.reason).toContain('Trivy not found');
@@ -222,7 +201,9 @@ describe('faults', () => {
   });
 
   test('invalid concurrency is rejected', () => {
-    expect(() => createScanner(options({ concurrency: 0 }))).toThrow(/SCAN_CONCURRENCY/);
+    expect(() => createScanner(standInOptions(cacheDir, { concurrency: 0 }))).toThrow(
+      /SCAN_CONCURRENCY/,
+    );
   });
 });
 
@@ -230,11 +211,11 @@ describe('credentials', () => {
   test('go to the environment only', async () => {
     const records: string[] = [];
     const logger = pino({ level: 'debug' }, { write: (line: string) => records.push(line) });
-    const scanner = createScanner(options({ logger }));
+    const scanner = createScanner(standInOptions(cacheDir, { logger }));
     const credentials = { username: 'ci-robot', password: PASSWORD };
 
     await scanner.scan({
-      imageRef: imageRef(1),
+      imageRef: testImageRef(1),
       credentials,
       insecure: true,
       ids: { scanId: 's1' },
@@ -254,9 +235,9 @@ describe('credentials', () => {
   test('inherited credentials are dropped', async () => {
     vi.stubEnv('TRIVY_USERNAME', 'someone-else');
     vi.stubEnv('TRIVY_PASSWORD', PASSWORD);
-    const scanner = createScanner(options());
+    const scanner = createScanner(standInOptions(cacheDir));
 
-    await scanner.scan({ imageRef: imageRef(1) });
+    await scanner.scan({ imageRef: testImageRef(1) });
 
     const [run] = await readStandInRuns(logPath);
     expect(run?.record.usernameSet).toBe(false);
@@ -266,7 +247,7 @@ describe('credentials', () => {
 
 describe('builtin mode', () => {
   test('version marks recorded reports', async () => {
-    const scanner = createScanner(options());
+    const scanner = createScanner(standInOptions(cacheDir));
 
     const version = await scanner.version();
 
@@ -275,22 +256,22 @@ describe('builtin mode', () => {
   });
 
   test('scan returns report and version', async () => {
-    const scanner = createScanner(options());
+    const scanner = createScanner(standInOptions(cacheDir));
 
-    const output = await scanner.scan({ imageRef: imageRef(1) });
+    const output = await scanner.scan({ imageRef: testImageRef(1) });
 
     const report = JSON.parse(output.reportJson);
     const recorded = JSON.parse(await readFile(REPORT, 'utf8'));
-    expect(report.ArtifactName).toBe(imageRef(1));
+    expect(report.ArtifactName).toBe(testImageRef(1));
     expect(report.Results).toEqual(recorded.Results);
     expect(output.trivyVersion).toBe('0.0.0-recorded');
     expect(scanner.concurrency).toBe(1);
   });
 
   test('arguments match trivy image', async () => {
-    const scanner = createScanner(options({ timeoutMs: 90_000 }));
+    const scanner = createScanner(standInOptions(cacheDir, { timeoutMs: 90_000 }));
 
-    await scanner.scan({ imageRef: imageRef(1) });
+    await scanner.scan({ imageRef: testImageRef(1) });
 
     const [run] = await readStandInRuns(logPath);
     const argv = run?.record.argv ?? [];
@@ -300,6 +281,6 @@ describe('builtin mode', () => {
     expect(argv[argv.indexOf('--timeout') + 1]).toBe('90s');
     expect(argv[argv.indexOf('--cache-dir') + 1]).toBe(cacheDir);
     expect(argv).not.toContain('--server');
-    expect(argv.at(-1)).toBe(imageRef(1));
+    expect(argv.at(-1)).toBe(testImageRef(1));
   });
 });
