@@ -7,7 +7,7 @@ import type { RunningBerth } from '../functions/local/server';
 import { startTestBerth, testConfig } from './support/berth';
 import { buildWeb, launchBrowser, removeWebBuild } from './support/browser';
 import type { TestRegistry } from './support/registry';
-import { startSampleRegistry } from './support/stack';
+import { requestScan, startSampleRegistry, waitForScan } from './support/stack';
 
 const ARTIFACTS_DIR = fileURLToPath(new URL('../test-artifacts', import.meta.url));
 const FINDINGS_PATH = '/r/juice-shop/-/v10.2.0/findings';
@@ -113,6 +113,29 @@ describe('UI in depth over the real stack', () => {
     await page.goto(`${berth.url}/health`);
     await page.getByText(/^Overall: /).waitFor();
     expect(await page.getByText('in use: results come from recorded reports').count()).toBe(1);
+    await page.context().close();
+  });
+
+  it('juice-shop findings fit 1280 px', async () => {
+    await requestScan(berth.url, 'juice-shop', 'v10.2.0');
+    await waitForScan(berth.url, 'juice-shop', 'v10.2.0');
+    const page = await openPage(`${FINDINGS_PATH}?pkg=crypto-js`);
+    await page.locator('tr.finding').first().waitFor();
+
+    const widths = await page.evaluate(() => ({
+      page: document.documentElement.scrollWidth,
+      columns: [...document.querySelectorAll('table.findings thead th')].map(
+        (cell) => cell.getBoundingClientRect().width,
+      ),
+    }));
+    expect(widths.page).toBeLessThanOrEqual(1280);
+    expect(Math.min(...widths.columns)).toBeGreaterThanOrEqual(64);
+    expect(widths.columns.at(-1)).toBeGreaterThan(200);
+    expect(await page.getByText('juice-shop/node_modules/crypto-js/package.json').count()).toBe(1);
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'ui-depth-findings-1280.png') });
+
+    const layerOptions = await page.getByLabel('Layer', { exact: true }).locator('option').count();
+    expect(layerOptions).toBeGreaterThan(1);
     await page.context().close();
   });
 

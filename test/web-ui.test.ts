@@ -20,6 +20,7 @@ import type {
   ScanStatus,
   ScanView,
   SeveritySummary,
+  TagDeletion,
   TagList,
   TagSummary,
   User,
@@ -51,6 +52,7 @@ function resultOf(digest: string, counts: Partial<SeveritySummary>): ResultInfo 
     mode: 'builtin',
     trivyVersion: '0.50.1',
     recorded: true,
+    platform: 'linux/amd64',
     summary: summaryOf(counts),
   };
 }
@@ -166,6 +168,13 @@ const DASHBOARD: Dashboard = {
       scannedAt: '2024-05-01T10:00:00Z',
       summary: summaryOf({ CRITICAL: 1, HIGH: 2, LOW: 5 }),
     },
+    {
+      repository: REPOSITORY,
+      tag: 'clean',
+      digest: digestOf('d'),
+      scannedAt: '2024-05-01T10:00:00Z',
+      summary: summaryOf({ LOW: 2 }),
+    },
   ],
   repositories: [
     { repository: REPOSITORY, images: 2, summary: summaryOf({ CRITICAL: 3, HIGH: 5, MEDIUM: 2 }) },
@@ -195,6 +204,8 @@ interface CannedState {
   pollsSinceRequest: Map<string, number>;
   tagListRequests: number;
   user: User;
+  /** Delays the big repository's pages after the first until the test resolves this promise. */
+  tagPageGate: Promise<void>;
   /** Every POST, PUT and DELETE the SPA sent, with its body and content hash header. */
   writes: { method: string; path: string; body: string; contentSha256: string | undefined }[];
 }
@@ -214,6 +225,7 @@ function initialState(): CannedState {
     pollsSinceRequest: new Map(),
     tagListRequests: 0,
     user: { name: 'local', roles: ['admin', 'viewer'] },
+    tagPageGate: Promise.resolve(),
     writes: [],
   };
 }
@@ -241,7 +253,27 @@ function advanceScan(tag: TagSummary): ScanView {
   return { status: tag.scan, result: tag.result };
 }
 
-function layerViewOf(tag: string): LayerView {
+/** Returns one page of tags the way the API pages them with `n` and `last`. */
+function tagPage(repository: string, tags: TagSummary[], n: number, last?: string): TagList {
+  const start = last === undefined ? 0 : tags.findIndex((tag) => tag.name === last) + 1;
+  const page = tags.slice(start, start + n);
+  const next = start + page.length < tags.length ? page.at(-1)?.name : undefined;
+  return { repository, tags: page, total: tags.length, next };
+}
+
+const LAYERS: LayerView['layers'] = [
+  { index: 0, diffId: digestOf('b'), digest: digestOf('7'), size: 3_400_000 },
+  {
+    index: 1,
+    diffId: digestOf('c'),
+    digest: digestOf('8'),
+    size: 2_100_000,
+    summary: summaryOf({ CRITICAL: 1 }),
+  },
+];
+
+/** Builds the layer view of a tag: 1.0 lines up with its history, other tags do not. */
+function layerViewOf(tag: string, platform = 'linux/amd64'): LayerView {
   const steps: LayerView['steps'] = [
     {
       historyIndex: 0,
@@ -263,14 +295,25 @@ function layerViewOf(tag: string): LayerView {
       },
     },
   ];
+  const mappingKnown = tag === '1.0';
+  // Trivy scanned linux/amd64, so the other platform has neither counts nor a result.
+  const scanned = platform === 'linux/amd64';
   return {
     repository: REPOSITORY,
     tag,
     digest: digestOf('a'),
-    platform: 'linux/amd64',
-    mappingKnown: tag === '1.0',
-    steps,
-    result: resultOf(digestOf('a'), FINDINGS_SUMMARY),
+    platform,
+    platforms: ['linux/amd64', 'linux/arm64/v8'],
+    mappingKnown,
+    steps: scanned ? steps : steps.map(({ layer, ...step }) => step),
+    layers: LAYERS.map((layer) => ({
+      ...layer,
+      summary: scanned ? layer.summary : undefined,
+      command: mappingKnown
+        ? steps.find((step) => step.layer?.index === layer.index)?.command
+        : undefined,
+    })),
+    result: scanned ? resultOf(digestOf('a'), FINDINGS_SUMMARY) : undefined,
   };
 }
 
@@ -312,8 +355,15 @@ function createCannedApi(): Hono {
       );
       return c.json(error, 405);
     }
-    state.tags.delete(tag);
-    return c.body(null, 204);
+    const digest = state.tags.get(tag)?.digest;
+    const deleted = [...state.tags.values()].filter((item) => item.digest === digest);
+    for (const item of deleted) state.tags.delete(item.name);
+    const deletion: TagDeletion = {
+      repository: REPOSITORY,
+      digest: digest ?? '',
+      tags: deleted.map((item) => item.name),
+    };
+    return c.json(deletion);
   });
 
   api.get('/api/repositories', (c) => {
@@ -322,7 +372,7 @@ function createCannedApi(): Hono {
     return c.json(c.req.query('last') === REPOSITORY ? lastPage : firstPage);
   });
 
-  api.on(['GET', 'POST'], '/api/repositories/*', (c) => {
+  api.on(['GET', 'POST'], '/api/repositories/*', async (c) => {
     const match = TAG_PATH.exec(c.req.path);
     const [, repository, tagName, view] = match ?? [];
     if (repository === 'broken/repo') {
@@ -334,8 +384,11 @@ function createCannedApi(): Hono {
       return c.json(error, 502);
     }
 
+    const pageSize = Number(c.req.query('n') ?? 5000);
+    const last = c.req.query('last');
     if (repository === BIG_REPOSITORY && !tagName) {
-      return c.json({ repository: BIG_REPOSITORY, tags: BIG_TAGS } satisfies TagList);
+      if (last !== undefined) await state.tagPageGate;
+      return c.json(tagPage(BIG_REPOSITORY, BIG_TAGS, pageSize, last));
     }
 
     const tag = tagName ? state.tags.get(decodeURIComponent(tagName)) : undefined;
@@ -345,8 +398,7 @@ function createCannedApi(): Hono {
 
     if (!tag) {
       state.tagListRequests += 1;
-      const list: TagList = { repository: REPOSITORY, tags: [...state.tags.values()] };
-      return c.json(list);
+      return c.json(tagPage(REPOSITORY, [...state.tags.values()], pageSize, last));
     }
 
     if (view === 'scan' && c.req.method === 'POST') {
@@ -357,9 +409,19 @@ function createCannedApi(): Hono {
 
     if (view === 'scan') return c.json(advanceScan(tag));
 
-    if (view === 'layers') return c.json(layerViewOf(tag.name));
+    if (view === 'layers') return c.json(layerViewOf(tag.name, c.req.query('platform')));
 
     if (view === 'report') return c.json(REPORT);
+
+    // Tag next is running its first scan, so it has no result yet.
+    if (view === 'vulnerabilities' && tag.name === 'next') {
+      const error = apiError(
+        'not_scanned',
+        `No completed scan of ${REPOSITORY}:${tag.name}.`,
+        `Scan it first: POST /api/repositories/${REPOSITORY}/tags/${tag.name}/scan.`,
+      );
+      return c.json(error, 404);
+    }
 
     if (view === 'vulnerabilities') {
       const list: FindingList = {
@@ -728,7 +790,7 @@ describe('web UI in depth', () => {
     await page.getByText('RUN apk add --no-cache openssl').waitFor();
     expect(await page.locator('.severity-bar').count()).toBe(1);
 
-    await page.getByRole('link', { name: 'Show the findings of layer 1' }).click();
+    await page.getByRole('link', { name: 'Show findings of layer 1' }).click();
     await page.getByText('Showing 1 of 3 findings.').waitFor();
 
     expect(new URL(page.url()).searchParams.get('layer')).toBe('1');
@@ -869,7 +931,7 @@ describe('web UI in depth', () => {
 
   it('5,000 tags render, filter and sort', async () => {
     const page = await openPage(`/r/${BIG_REPOSITORY}`);
-    await page.getByText('Showing 5000 of 5000 tags.').waitFor();
+    await page.getByText('Showing 5,000 of 5,000 tags.').waitFor();
     const rows = page.locator('table.tags tbody tr.tag-row');
     expect(await rows.count()).toBeLessThan(100);
 
@@ -877,7 +939,7 @@ describe('web UI in depth', () => {
     expect(await rows.first().locator('th').textContent()).toBe('tag-0042');
 
     await page.getByLabel('Filter tags by name').fill('tag-4999');
-    await page.getByText('Showing 1 of 5000 tags.').waitFor();
+    await page.getByText('Showing 1 of 5,000 tags.').waitFor();
     expect(await rows.locator('th').allTextContents()).toEqual(['tag-4999']);
     await page.context().close();
   });
@@ -898,6 +960,260 @@ describe('web UI in depth', () => {
       await page.screenshot({ path: join(ARTIFACTS_DIR, `web-${name}-375.png`), fullPage: true });
       await page.context().close();
     }
+  });
+});
+
+const LONG_TAG = 'v'.repeat(128);
+
+/**
+ * Counts canvas pixels of about the dark-mode text color (#e4e7eb). The light-mode grid
+ * (#cbd2d9) is darker and the white point fill is lighter, so light mode counts none.
+ */
+function lightPixels(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const canvas = document.querySelector('.trend-chart canvas') as HTMLCanvasElement;
+    const context = canvas.getContext('2d') as CanvasRenderingContext2D;
+    const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
+    let light = 0;
+    for (let offset = 0; offset < data.length; offset += 4) {
+      const [red, green, blue, alpha] = [0, 1, 2, 3].map((channel) => data[offset + channel] ?? 0);
+      if (
+        (alpha ?? 0) > 128 &&
+        [red, green, blue].every((value) => (value ?? 0) > 220 && (value ?? 0) < 241)
+      ) {
+        light += 1;
+      }
+    }
+    return light;
+  });
+}
+
+describe('web UI fixes', () => {
+  it('findings table fits 1280 px', async () => {
+    const page = await openPage(`/r/${REPOSITORY}/-/1.0/findings`);
+    await page.getByText('app/node_modules/semver/package.json').waitFor();
+
+    const widths = await page.evaluate(() => ({
+      page: document.documentElement.scrollWidth,
+      columns: Object.fromEntries(
+        [...document.querySelectorAll('table.findings thead th')].map((cell) => [
+          cell.textContent?.replace('↕', ''),
+          cell.getBoundingClientRect().width,
+        ]),
+      ),
+    }));
+    expect(widths.page).toBeLessThanOrEqual(1280);
+    expect(widths.columns.Package).toBeLessThan(260);
+    expect(widths.columns.Title).toBeGreaterThan(200);
+    expect(widths.columns.Layer).toBeGreaterThan(120);
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'web-findings-1280.png'), fullPage: true });
+    await page.context().close();
+  });
+
+  it('long tag name wraps', async () => {
+    state.tags.set(LONG_TAG, tagOf(LONG_TAG, digestOf('3')));
+    const page = await openPage(`/r/${REPOSITORY}`);
+    await tagRow(page, LONG_TAG).waitFor();
+
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(width).toBeLessThanOrEqual(1280);
+    await page.context().close();
+  });
+
+  it('tag pages load with progress', async () => {
+    let release = () => {};
+    state.tagPageGate = new Promise((resolve) => {
+      release = resolve;
+    });
+    const page = await openPage(`/r/${BIG_REPOSITORY}`);
+
+    await page.getByText('Loaded 200 of 5,000 tags.').waitFor();
+    expect(await page.getByText('Sorting and filtering cover the loaded tags').count()).toBe(1);
+    expect(await tagRow(page, 'tag-0000').count()).toBe(1);
+
+    release();
+    await page.getByText('Showing 5,000 of 5,000 tags.').waitFor();
+    expect(await page.locator('.loading-tags').count()).toBe(0);
+    await page.context().close();
+  });
+
+  it('delete names same-digest tags', async () => {
+    state.tags.set('latest', tagOf('latest', digestOf('b')));
+    const page = await openPage(`/r/${REPOSITORY}`);
+    const row = tagRow(page, '2.0');
+    await row.getByRole('button', { name: 'Delete 2.0' }).click();
+
+    const prompt = row.locator('legend');
+    expect(await prompt.textContent()).toBe(
+      'Delete 2.0? This also deletes latest, which point to the same digest.',
+    );
+    await row.getByRole('button', { name: 'Confirm delete' }).click();
+    await row.waitFor({ state: 'detached' });
+
+    await page.getByText('Showing 3 of 3 tags.').waitFor();
+    expect(await tagRow(page, 'latest').count()).toBe(0);
+    await page.context().close();
+  });
+
+  it('Escape cancels delete', async () => {
+    const page = await openPage(`/r/${REPOSITORY}`);
+    const row = tagRow(page, '1.0');
+    await row.getByRole('button', { name: 'Delete 1.0' }).click();
+    await row.getByRole('button', { name: 'Cancel' }).waitFor();
+
+    await page.keyboard.press('Escape');
+    await row.getByRole('button', { name: 'Confirm delete' }).waitFor({ state: 'detached' });
+    const focused = await page.evaluate(() => document.activeElement?.getAttribute('aria-label'));
+    expect(focused).toBe('Delete 1.0');
+    expect(state.writes).toEqual([]);
+    await page.context().close();
+  });
+
+  it('multi-arch result names the platform', async () => {
+    const page = await openPage(`/r/${REPOSITORY}`);
+    const row = tagRow(page, '2.0');
+    await row.getByText('scanned linux/amd64 of 2 platforms').waitFor();
+
+    await page.goto(`${baseUrl}/r/${REPOSITORY}/-/2.0/findings`);
+    await page.getByText('Trivy scanned linux/amd64 of 2 platforms.').waitFor();
+    await page.context().close();
+  });
+
+  it('layers page picks a platform', async () => {
+    // Tag 2.0 has a result from linux/amd64; the layer view of another platform carries none.
+    const page = await openPage(`/r/${REPOSITORY}/-/2.0/layers`);
+    await page.getByText('Trivy scanned linux/amd64 of 2 platforms.').waitFor();
+    expect(await page.getByLabel('Platform').inputValue()).toBe('linux/amd64');
+
+    await page.getByLabel('Platform').selectOption('linux/arm64/v8');
+    await page.getByText('Trivy scanned linux/amd64, not linux/arm64/v8').waitFor();
+    expect(new URL(page.url()).searchParams.get('platform')).toBe('linux/arm64/v8');
+    expect(await page.getByRole('link', { name: 'Critical 1' }).count()).toBe(0);
+
+    await page.getByRole('button', { name: 'Show linux/amd64' }).click();
+    await page.getByRole('link', { name: 'Critical 1' }).waitFor();
+    expect(await page.getByLabel('Platform').inputValue()).toBe('linux/amd64');
+    await page.context().close();
+  });
+
+  it('unknown mapping lists every layer', async () => {
+    const page = await openPage(`/r/${REPOSITORY}/-/2.0/layers`);
+    await page.getByText('Layer mapping unknown').waitFor();
+
+    expect(await page.locator('.layer-list > li').count()).toBe(2);
+    expect(await page.getByText('Command unknown').count()).toBe(2);
+    expect(await page.getByText('Instruction without a layer').count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Show findings of layer 1' }).count()).toBe(1);
+    expect(await page.locator('.history-list li').count()).toBe(3);
+    await page.context().close();
+  });
+
+  it('trend chart follows dark mode', async () => {
+    const page = await openPage('/dashboard');
+    await page.locator('.trend-chart canvas').waitFor();
+    expect(await lightPixels(page)).toBe(0);
+
+    await page.getByLabel('Theme').selectOption('dark');
+    await expect.poll(() => lightPixels(page)).toBeGreaterThan(100);
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'web-dashboard-dark-1280.png') });
+    await page.context().close();
+  });
+
+  it('top images leave out clean images', async () => {
+    const page = await openPage('/dashboard');
+    await page.getByRole('heading', { name: 'Totals across 3 scanned images' }).waitFor();
+
+    expect(await page.locator('.top-images > li').count()).toBe(2);
+    expect(await page.getByRole('link', { name: 'team/api/server:clean' }).count()).toBe(0);
+    await page.context().close();
+  });
+
+  it('unknown status filter stays visible', async () => {
+    const page = await openPage(`/r/${REPOSITORY}/-/1.0/findings?status=bogus`);
+    await page.getByText('Showing 0 of 3 findings.').waitFor();
+
+    expect(await page.getByLabel('Status').inputValue()).toBe('bogus');
+    expect(await page.getByText('No finding of this tag has the status “bogus”.').count()).toBe(1);
+
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await page.getByText('Showing 3 of 3 findings.').waitFor();
+    expect(new URL(page.url()).search).toBe('');
+    await page.context().close();
+  });
+
+  it('filters leaving no rows offer clearing', async () => {
+    const page = await openPage(`/r/${REPOSITORY}/-/1.0/findings?severity=LOW`);
+    await page.getByText('No finding matches these filters.').waitFor();
+
+    expect(await page.getByRole('button', { name: 'Clear filters' }).count()).toBe(1);
+    await page.context().close();
+  });
+
+  it('skip link focuses main', async () => {
+    const page = await openPage(`/r/${REPOSITORY}`);
+    await tagRow(page, '1.0').waitFor();
+
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+    await page.context().close();
+  });
+
+  it('viewer sees why Scan is disabled', async () => {
+    state.user = { name: 'reader', roles: ['viewer'] };
+    const page = await openPage(`/r/${REPOSITORY}`);
+    const note = page.getByText('Scanning and deleting tags needs the admin role');
+    await note.waitFor();
+
+    expect(await note.isVisible()).toBe(true);
+    const scan = tagRow(page, '1.0').getByRole('button', { name: 'Scan 1.0' });
+    expect(await scan.getAttribute('aria-describedby')).toBe('admin-only-note');
+    await page.context().close();
+  });
+
+  it('double click sends one scan', async () => {
+    const page = await openPage(`/r/${REPOSITORY}`);
+    const scan = tagRow(page, '1.0').getByRole('button', { name: 'Scan 1.0' });
+    await scan.waitFor();
+
+    await scan.dblclick();
+    await tagRow(page, '1.0').getByText('Queued', { exact: true }).waitFor();
+    expect(state.writes.filter((write) => write.method === 'POST')).toHaveLength(1);
+    await page.context().close();
+  });
+
+  it('unscanned findings say what to do', async () => {
+    const page = await openPage(`/r/${REPOSITORY}/-/next/findings`);
+    const message = page.getByText('Not scanned yet: go back to');
+    await message.waitFor();
+
+    expect(await message.textContent()).toBe(
+      'Not scanned yet: go back to the tag list and click Scan.',
+    );
+    expect(await page.getByText('POST /api').count()).toBe(0);
+    await page.context().close();
+  });
+
+  it('sortable headers show arrows', async () => {
+    const page = await openPage(`/r/${REPOSITORY}/-/1.0/findings`);
+    const button = page.getByRole('button', { name: 'CVSS' });
+    await button.waitFor();
+
+    expect(await button.textContent()).toBe('CVSS↕');
+    const style = await button.evaluate((element) => getComputedStyle(element).textDecorationLine);
+    expect(style).toBe('underline');
+    await page.context().close();
+  });
+
+  it('report name keeps -findings tags', async () => {
+    state.tags.set('v1-findings', tagOf('v1-findings', digestOf('4')));
+    const page = await openPage(`/r/${REPOSITORY}/-/v1-findings/findings`);
+    await findingRows(page).first().waitFor();
+
+    const downloading = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Download the Trivy report (JSON)' }).click();
+    expect((await downloading).suggestedFilename()).toBe('team_api_server_v1-findings-trivy.json');
+    await page.context().close();
   });
 });
 

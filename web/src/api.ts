@@ -6,10 +6,12 @@ import type {
   RepositoryList,
   ScanStatus,
   ScanView,
+  TagDeletion,
   TagList,
+  TagSummary,
   User,
 } from '../../core/api/schemas';
-import { requestJson, sendRequest } from './http';
+import { requestJson } from './http';
 
 export { ApiRequestError } from './http';
 
@@ -55,14 +57,32 @@ export function fetchRepositories(last?: string, pageSize = 100): Promise<Reposi
   return requestJson('GET', `/api/repositories?${query}`);
 }
 
-/** Reads the tags of a repository with their digests, sizes and scan results. */
-export function fetchTags(repository: string): Promise<TagList> {
-  return requestJson('GET', `${repositoryApiPath(repository)}/tags`);
+/**
+ * Reads one page of a repository's tags with their digests, sizes and scan results; pass the
+ * previous page's `next` as `last`.
+ */
+export function fetchTagPage(repository: string, last?: string, pageSize = 200): Promise<TagList> {
+  const query = new URLSearchParams({ n: String(pageSize) });
+  if (last) query.set('last', last);
+  return requestJson('GET', `${repositoryApiPath(repository)}/tags?${query}`);
 }
 
-/** Reads the history steps of a tag's image with the findings counted per layer. */
-export function fetchLayers(repository: string, tag: string): Promise<LayerView> {
-  return requestJson('GET', `${tagApiPath(repository, tag)}/layers`);
+/** Reads one tag with its digest, platforms and scan state. */
+export function fetchTag(repository: string, tag: string): Promise<TagSummary> {
+  return requestJson('GET', tagApiPath(repository, tag));
+}
+
+/**
+ * Reads the history steps and layers of a tag's image with the findings counted per layer.
+ * `platform` (`os/architecture[/variant]`) picks one image of a multi-arch tag.
+ */
+export function fetchLayers(
+  repository: string,
+  tag: string,
+  platform?: string,
+): Promise<LayerView> {
+  const query = platform ? `?${new URLSearchParams({ platform })}` : '';
+  return requestJson('GET', `${tagApiPath(repository, tag)}/layers${query}`);
 }
 
 /** Reads the findings of a tag's stored result. */
@@ -80,7 +100,7 @@ export function fetchScan(repository: string, tag: string): Promise<ScanView> {
   return requestJson('GET', `${tagApiPath(repository, tag)}/scan`);
 }
 
-/** Deletes the manifest a tag points to; the API returns 204 on success. */
-export async function deleteTag(repository: string, tag: string): Promise<void> {
-  await sendRequest('DELETE', tagApiPath(repository, tag));
+/** Deletes the manifest a tag points to and returns every tag that pointed to it. */
+export function deleteTag(repository: string, tag: string): Promise<TagDeletion> {
+  return requestJson('DELETE', tagApiPath(repository, tag));
 }

@@ -34,11 +34,17 @@ export function App(props: AppProps) {
   );
 }
 
+/** Moves focus to the main element; the router handles `#main` links without moving focus. */
+function skipToMain(event: MouseEvent): void {
+  event.preventDefault();
+  document.getElementById('main')?.focus();
+}
+
 /** Renders the frame around every page: the skip link, the header, the health banner. */
 function Frame(props: AppProps & { children?: unknown }) {
   return (
     <>
-      <a class="skip-link" href="#main">
+      <a class="skip-link" href="#main" ref={(link) => link.addEventListener('click', skipToMain)}>
         Skip to content
       </a>
       <header class="site-header">

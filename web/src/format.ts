@@ -49,6 +49,16 @@ export function formatPlatform(platform: Platform): string {
   return parts.filter((part) => part !== undefined && part !== '').join('/');
 }
 
+/**
+ * Describes the platform Trivy scanned, for example `scanned linux/amd64 of 2 platforms`; for a
+ * multi-arch tag Trivy scans one platform only.
+ */
+export function scannedPlatformText(platform: string, platformCount: number): string {
+  return platformCount > 1
+    ? `scanned ${platform} of ${platformCount} platforms`
+    : `scanned ${platform}`;
+}
+
 /** Returns the severity in title case, for example `Critical`. */
 export function severityLabel(severity: Severity): string {
   return severity.charAt(0) + severity.slice(1).toLowerCase();

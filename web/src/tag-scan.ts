@@ -13,7 +13,7 @@ export interface TagScan {
   /** The last completed result; a failed rescan keeps it. */
   result: Accessor<ResultInfo | undefined>;
   stale: Accessor<boolean>;
-  /** True while the latest scan is queued or running. */
+  /** True from the click on Scan until the latest scan completes or fails. */
   busy: Accessor<boolean>;
   error: Accessor<unknown>;
   notice: Accessor<string | undefined>;
@@ -28,10 +28,12 @@ export function createTagScan(repository: string, tag: TagSummary): TagScan {
   const [stale, setStale] = createSignal(tag.stale);
   const [error, setError] = createSignal<unknown>();
   const [notice, setNotice] = createSignal<string>();
+  const [requesting, setRequesting] = createSignal(false);
   const controller = new AbortController();
   onCleanup(() => controller.abort());
 
-  const busy = () => status()?.state === 'queued' || status()?.state === 'running';
+  // Busy from the click on, so a second click cannot send a second POST before the first returns.
+  const busy = () => requesting() || status()?.state === 'queued' || status()?.state === 'running';
 
   const applyView = (view: ScanView) => {
     if (view.status) setStatus(view.status);
@@ -57,6 +59,8 @@ export function createTagScan(repository: string, tag: TagSummary): TagScan {
   };
 
   const start = async () => {
+    if (busy()) return;
+    setRequesting(true);
     setError(undefined);
     setNotice(undefined);
     try {
@@ -64,6 +68,8 @@ export function createTagScan(repository: string, tag: TagSummary): TagScan {
     } catch (failure) {
       setError(failure);
       return;
+    } finally {
+      setRequesting(false);
     }
 
     await poll();

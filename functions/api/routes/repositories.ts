@@ -101,7 +101,7 @@ export function registerRepositories(app: Api, deps: ApiDependencies): void {
     const repository = checkRepository(c.req.valid('param').name);
     const { n, last } = c.req.valid('query');
     const tags = await deps.registry.listTags(repository);
-    const start = last === undefined ? 0 : tags.indexOf(last) + 1;
+    const start = pageStart(tags, last);
     const page = tags.slice(start, n === undefined ? undefined : start + n);
     const next = start + page.length < tags.length ? page.at(-1) : undefined;
 
@@ -177,4 +177,16 @@ async function tagSummary(
     result: scanned,
     stale: scanned !== undefined && scanned.digest !== description.digest,
   };
+}
+
+/**
+ * Returns the index after `last`. A `last` deleted since the previous page is placed by name,
+ * as registries list tags in lexical order, so the listing resumes instead of starting over.
+ */
+function pageStart(tags: string[], last: string | undefined): number {
+  if (last === undefined) return 0;
+  const index = tags.indexOf(last);
+  if (index >= 0) return index + 1;
+  const after = tags.findIndex((tag) => tag > last);
+  return after === -1 ? tags.length : after;
 }

@@ -22,7 +22,8 @@ export function SortHeader(props: SortHeaderProps) {
   const arrow = () => {
     if (props.sorted === 'asc') return '▲';
     if (props.sorted === 'desc') return '▼';
-    return '';
+    // An unsorted sortable column shows both arrows, so it reads as clickable.
+    return '↕';
   };
 
   return (

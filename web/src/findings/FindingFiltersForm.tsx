@@ -1,4 +1,4 @@
-import { For } from 'solid-js';
+import { For, Show } from 'solid-js';
 import type { Severity, SeveritySummary } from '../../../core/api/schemas';
 import { severityLabel } from '../format';
 import { type FindingFilters, type FindingLayer, SEVERITY_ORDER, UNKNOWN_LAYER } from './filters';
@@ -10,6 +10,8 @@ export interface FindingFiltersFormProps {
   severityCounts: SeveritySummary;
   statuses: string[];
   layers: FindingLayer[];
+  /** True when some finding has no layer index, so "Layer unknown" can match. */
+  hasUnknownLayer: boolean;
   onChange: (filters: FindingFilters) => void;
 }
 
@@ -69,6 +71,13 @@ export function FindingFiltersForm(props: FindingFiltersFormProps) {
         >
           <option value="">All statuses</option>
           <For each={props.statuses}>{(status) => <option value={status}>{status}</option>}</For>
+          <Show
+            when={
+              props.filters.status !== undefined && !props.statuses.includes(props.filters.status)
+            }
+          >
+            <option value={props.filters.status}>{props.filters.status} (no findings)</option>
+          </Show>
         </select>
       </div>
     </form>
@@ -78,6 +87,12 @@ export function FindingFiltersForm(props: FindingFiltersFormProps) {
 function LayerSelect(
   props: FindingFiltersFormProps & { onSelect: (layer: FindingFilters['layer']) => void },
 ) {
+  // A layer index from a shared link that no finding has still shows as the selected value.
+  const missingLayer = () => {
+    const layer = props.filters.layer;
+    if (typeof layer !== 'number') return undefined;
+    return props.layers.some((item) => item.index === layer) ? undefined : layer;
+  };
   const parse = (value: string): FindingFilters['layer'] => {
     if (value === '') return undefined;
     if (value === UNKNOWN_LAYER) return UNKNOWN_LAYER;
@@ -101,7 +116,12 @@ function LayerSelect(
             </option>
           )}
         </For>
-        <option value={UNKNOWN_LAYER}>Layer unknown</option>
+        <Show when={missingLayer() !== undefined}>
+          <option value={String(missingLayer())}>Layer {missingLayer()} (no findings)</option>
+        </Show>
+        <Show when={props.hasUnknownLayer || props.filters.layer === UNKNOWN_LAYER}>
+          <option value={UNKNOWN_LAYER}>Layer unknown</option>
+        </Show>
       </select>
     </div>
   );

@@ -1,5 +1,6 @@
 import { Show } from 'solid-js';
 import type { Finding } from '../../../core/api/schemas';
+import { PathText } from '../components/PathText';
 import { SeverityLabel } from '../components/SeverityBadges';
 import { vulnerabilityUrl } from '../format';
 
@@ -28,9 +29,15 @@ export function FindingRow(props: FindingRowProps) {
           {finding().cvssScore?.toFixed(1)}
         </Show>
       </td>
-      <td data-label="Package">
-        {finding().pkgName}
-        <Show when={finding().pkgPath}>{(path) => <span class="muted block">{path()}</span>}</Show>
+      <td data-label="Package" class="package">
+        <PathText path={finding().pkgName} />
+        <Show when={finding().pkgPath}>
+          {(path) => (
+            <span class="muted block">
+              <PathText path={path()} />
+            </span>
+          )}
+        </Show>
       </td>
       <td data-label="Installed">{finding().installedVersion}</td>
       <td data-label="Fixed">
@@ -67,7 +74,13 @@ function LayerText(props: { finding: Finding }) {
   return (
     <Show when={layer().index !== undefined} fallback={<span class="muted">unknown</span>}>
       <span class="layer-index">Layer {layer().index}</span>
-      <Show when={layer().command}>{(command) => <code class="command">{command()}</code>}</Show>
+      <Show when={layer().command}>
+        {(command) => (
+          <code class="command" title={command()}>
+            {command()}
+          </code>
+        )}
+      </Show>
     </Show>
   );
 }

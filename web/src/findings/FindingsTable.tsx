@@ -79,35 +79,44 @@ export function FindingsTable(props: FindingsTableProps) {
   });
   const rows = () => table.getRowModel().rows.map((row) => row.original);
 
+  // A fixed layout with set column widths keeps long package paths and titles from squeezing
+  // the other columns, and the widths stay put while rows scroll in and out.
   return (
-    <table class="stacked findings">
-      <caption class="visually-hidden">Findings</caption>
-      <thead>
-        <For each={table.getHeaderGroups()}>
-          {(group) => (
-            <tr>
-              <For each={group.headers}>
-                {(header) => (
-                  <SortHeader
-                    label={String(header.column.columnDef.header)}
-                    sorted={header.column.getIsSorted()}
-                    onToggle={
-                      header.column.getCanSort()
-                        ? header.column.getToggleSortingHandler()
-                        : undefined
-                    }
-                  />
-                )}
-              </For>
-            </tr>
+    <div class="table-scroll">
+      <table class="stacked findings">
+        <caption class="visually-hidden">Findings</caption>
+        <colgroup>
+          <For each={table.getAllLeafColumns()}>
+            {(column) => <col class={`column-${column.id}`} />}
+          </For>
+        </colgroup>
+        <thead>
+          <For each={table.getHeaderGroups()}>
+            {(group) => (
+              <tr>
+                <For each={group.headers}>
+                  {(header) => (
+                    <SortHeader
+                      label={String(header.column.columnDef.header)}
+                      sorted={header.column.getIsSorted()}
+                      onToggle={
+                        header.column.getCanSort()
+                          ? header.column.getToggleSortingHandler()
+                          : undefined
+                      }
+                    />
+                  )}
+                </For>
+              </tr>
+            )}
+          </For>
+        </thead>
+        <VirtualTableBody rows={rows()} columnCount={columns.length} estimateSize={64}>
+          {(finding, index, measure) => (
+            <FindingRow finding={finding} index={index()} ref={measure} />
           )}
-        </For>
-      </thead>
-      <VirtualTableBody rows={rows()} columnCount={columns.length} estimateSize={64}>
-        {(finding, index, measure) => (
-          <FindingRow finding={finding} index={index()} ref={measure} />
-        )}
-      </VirtualTableBody>
-    </table>
+        </VirtualTableBody>
+      </table>
+    </div>
   );
 }

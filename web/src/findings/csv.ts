@@ -52,7 +52,18 @@ export function downloadText(fileName: string, text: string, type: string): void
   setTimeout(() => URL.revokeObjectURL(url), 0);
 }
 
-/** Builds a download file name from a repository and tag, for example `team_api_1.0.csv`. */
-export function exportFileName(repository: string, tag: string, extension: string): string {
-  return `${repository.replaceAll('/', '_')}_${tag}-findings.${extension}`;
+/** What a downloaded file contains, which its name ends with. */
+export type ExportKind = 'findings' | 'trivy';
+
+/**
+ * Builds a download file name from a repository, tag and content, for example
+ * `team_api_1.0-findings.csv` or `team_api_1.0-trivy.json`.
+ */
+export function exportFileName(
+  repository: string,
+  tag: string,
+  kind: ExportKind,
+  extension: string,
+): string {
+  return `${repository.replaceAll('/', '_')}_${tag}-${kind}.${extension}`;
 }

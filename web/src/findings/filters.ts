@@ -20,6 +20,20 @@ export interface FindingFilters {
   status?: string;
 }
 
+/** The filters that show every finding. */
+export const NO_FILTERS: FindingFilters = { severities: [], fixable: false, pkg: '' };
+
+/** Tells whether any filter is set. */
+export function hasActiveFilters(filters: FindingFilters): boolean {
+  return (
+    filters.severities.length > 0 ||
+    filters.fixable ||
+    filters.pkg.trim() !== '' ||
+    filters.layer !== undefined ||
+    filters.status !== undefined
+  );
+}
+
 /** Query parameters as @solidjs/router's useSearchParams returns them. */
 export type QueryParams = Partial<Record<string, string | string[]>>;
 

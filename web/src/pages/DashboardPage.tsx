@@ -60,26 +60,35 @@ function Totals(props: { dashboard: Dashboard }) {
 }
 
 function TopImages(props: { dashboard: Dashboard }) {
+  // The API ranks every scanned image; only those with critical or high findings belong here.
+  const images = () =>
+    props.dashboard.topImages.filter((image) => image.summary.CRITICAL + image.summary.HIGH > 0);
+
   return (
     <section aria-labelledby="top-heading">
       <h2 id="top-heading">Images with the most critical and high findings</h2>
-      <ol class="top-images">
-        <For each={props.dashboard.topImages}>
-          {(image) => (
-            <li>
-              <a href={tagsPath(image.repository)}>
-                {image.repository}:{image.tag}
-              </a>{' '}
-              <span class="muted">scanned {formatRelative(image.scannedAt)}</span>
-              <SeverityBadges
-                summary={image.summary}
-                repository={image.repository}
-                tag={image.tag}
-              />
-            </li>
-          )}
-        </For>
-      </ol>
+      <Show
+        when={images().length > 0}
+        fallback={<p>No scanned image has critical or high findings.</p>}
+      >
+        <ol class="top-images">
+          <For each={images()}>
+            {(image) => (
+              <li>
+                <a href={tagsPath(image.repository)}>
+                  {image.repository}:{image.tag}
+                </a>{' '}
+                <span class="muted">scanned {formatRelative(image.scannedAt)}</span>
+                <SeverityBadges
+                  summary={image.summary}
+                  repository={image.repository}
+                  tag={image.tag}
+                />
+              </li>
+            )}
+          </For>
+        </ol>
+      </Show>
     </section>
   );
 }

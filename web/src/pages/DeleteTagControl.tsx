@@ -6,24 +6,34 @@ import { ErrorMessage } from '../components/ErrorMessage';
 export interface DeleteTagControlProps {
   repository: string;
   tag: string;
-  onDeleted: (tag: string) => void;
+  /** The other loaded tags with the same digest, named in the confirmation. */
+  sameDigestTags: string[];
+  /** Receives every tag the deletion removed. */
+  onDeleted: (tags: string[]) => void;
 }
 
 /**
  * Renders a Delete button that requests confirmation inside the row, then deletes the manifest
- * the tag points to. Other tags with the same digest are deleted too, and the prompt states it.
+ * the tag points to. The registry deletes by digest, so every tag with the same digest goes too,
+ * and the confirmation names the ones this page has loaded. Escape cancels.
  */
 export function DeleteTagControl(props: DeleteTagControlProps) {
   const [confirming, setConfirming] = createSignal(false);
   const [busy, setBusy] = createSignal(false);
   const [error, setError] = createSignal<unknown>();
+  let deleteButton: HTMLButtonElement | undefined;
+
+  const cancel = () => {
+    setConfirming(false);
+    queueMicrotask(() => deleteButton?.focus());
+  };
 
   const confirm = async () => {
     setBusy(true);
     setError(undefined);
     try {
-      await deleteTag(props.repository, props.tag);
-      props.onDeleted(props.tag);
+      const deletion = await deleteTag(props.repository, props.tag);
+      props.onDeleted(deletion.tags.includes(props.tag) ? deletion.tags : [props.tag]);
     } catch (failure) {
       setError(failure);
       setConfirming(false);
@@ -40,6 +50,7 @@ export function DeleteTagControl(props: DeleteTagControlProps) {
           <button
             type="button"
             class="button button-danger"
+            ref={deleteButton}
             aria-label={`Delete ${props.tag}`}
             onClick={() => setConfirming(true)}
           >
@@ -47,8 +58,19 @@ export function DeleteTagControl(props: DeleteTagControlProps) {
           </button>
         }
       >
-        <fieldset class="confirm">
-          <legend>Delete {props.tag} and every tag with the same digest?</legend>
+        <fieldset
+          class="confirm"
+          onKeyDown={(event) => {
+            if (event.key === 'Escape' && !busy()) cancel();
+          }}
+        >
+          <legend>
+            Delete {props.tag}?
+            <Show when={props.sameDigestTags.length > 0}>
+              {' '}
+              This also deletes {props.sameDigestTags.join(', ')}, which point to the same digest.
+            </Show>
+          </legend>
           <button
             type="button"
             class="button button-danger"
@@ -61,7 +83,7 @@ export function DeleteTagControl(props: DeleteTagControlProps) {
             type="button"
             class="button button-quiet"
             ref={(button) => queueMicrotask(() => button.focus())}
-            onClick={() => setConfirming(false)}
+            onClick={cancel}
           >
             Cancel
           </button>

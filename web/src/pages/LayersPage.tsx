@@ -1,20 +1,32 @@
-import { createMemo, createResource, ErrorBoundary, For, Show } from 'solid-js';
-import type { HistoryStep, LayerView } from '../../../core/api/schemas';
-import { fetchLayers } from '../api';
+import { useSearchParams } from '@solidjs/router';
+import { createResource, ErrorBoundary, For, Show } from 'solid-js';
+import type { LayerView, ResultInfo } from '../../../core/api/schemas';
+import { fetchLayers, fetchScan } from '../api';
 import { Breadcrumbs } from '../components/Breadcrumbs';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { ResultFacts } from '../components/ResultFacts';
-import { SeverityBadges, SeverityBar } from '../components/SeverityBadges';
-import { formatBytes, shortDigest } from '../format';
+import { shortDigest } from '../format';
+import { HistorySteps, UnmappedLayers } from '../layers/LayerItems';
 import { findingsPath } from '../paths';
 import type { TagPageProps } from './FindingsPage';
 
-/** Shows every history step of a tag's image, with per-layer vulnerability counts. */
+/**
+ * Shows every history step or layer of a tag's image with per-layer vulnerability counts. The
+ * `platform` query parameter picks one image of a multi-arch tag.
+ */
 export function LayersPage(props: TagPageProps) {
+  const [searchParams, setSearchParams] = useSearchParams<{ platform: string }>();
   const [layers] = createResource(
-    () => ({ repository: props.repository, tag: props.tag }),
-    (source) => fetchLayers(source.repository, source.tag),
+    () => ({ repository: props.repository, tag: props.tag, platform: searchParams.platform }),
+    (source) => fetchLayers(source.repository, source.tag, source.platform),
   );
+  // The layer view omits the result for a platform Trivy did not scan, so the scan view tells
+  // whether the tag has a result at all.
+  const [scan] = createResource(
+    () => ({ repository: props.repository, tag: props.tag }),
+    (source) => fetchScan(source.repository, source.tag).catch(() => undefined),
+  );
+  const selectPlatform = (platform: string) => setSearchParams({ platform }, { replace: true });
 
   return (
     <section aria-labelledby="layers-heading">
@@ -26,96 +38,114 @@ export function LayersPage(props: TagPageProps) {
         fallback={(error) => <ErrorMessage error={error} context="Could not load the layers" />}
       >
         <Show when={layers()} fallback={<p class="muted">Loading layers…</p>}>
-          {(view) => <LayerSteps view={view()} />}
+          {(view) => (
+            <LayerSteps
+              view={view()}
+              tagResult={scan()?.result}
+              onSelectPlatform={selectPlatform}
+            />
+          )}
         </Show>
       </ErrorBoundary>
     </section>
   );
 }
 
-/** Renders the steps of a layer view; exported for the component tests. */
-export function LayerSteps(props: { view: LayerView }) {
-  // Every bar uses the largest layer total as its full width, so layers compare at a glance.
-  const scale = createMemo(() =>
-    Math.max(0, ...props.view.steps.map((step) => step.layer?.summary?.total ?? 0)),
-  );
+/** Props of LayerSteps. */
+export interface LayerStepsProps {
+  view: LayerView;
+  /** The tag's last completed result, whichever platform Trivy scanned. */
+  tagResult?: ResultInfo;
+  onSelectPlatform: (platform: string) => void;
+}
 
+/** Renders a layer view: the platform picker, the result facts and the steps or layers. */
+export function LayerSteps(props: LayerStepsProps) {
   return (
     <>
-      <p class="muted">
-        Platform {props.view.platform}, manifest{' '}
-        <code title={props.view.digest}>{shortDigest(props.view.digest)}</code>
-      </p>
+      <PlatformPicker view={props.view} onSelect={props.onSelectPlatform} />
+      <ResultNote {...props} />
       <Show
-        when={props.view.result}
-        fallback={<p>Not scanned yet: scan the tag to see the findings of each layer.</p>}
-      >
-        {(result) => (
+        when={props.view.mappingKnown}
+        fallback={
           <>
-            <ResultFacts result={result()} />
-            <a href={findingsPath(props.view.repository, props.view.tag)}>View all findings</a>
+            <p class="message message-warning">
+              Layer mapping unknown: the image history does not line up with its layers, so each
+              layer shows without its Dockerfile command.
+            </p>
+            <UnmappedLayers view={props.view} />
           </>
-        )}
+        }
+      >
+        <HistorySteps view={props.view} />
       </Show>
-      <Show when={!props.view.mappingKnown}>
-        <p class="message message-warning">
-          Layer mapping unknown: the image history does not line up with its layers
-        </p>
-      </Show>
-      <ol class="steps">
-        <For each={props.view.steps}>
-          {(step) => <StepItem step={step} view={props.view} scale={scale()} />}
-        </For>
-      </ol>
     </>
   );
 }
 
-function StepItem(props: { step: HistoryStep; view: LayerView; scale: number }) {
+function PlatformPicker(props: { view: LayerView; onSelect: (platform: string) => void }) {
   return (
-    <li class={props.step.layer ? 'step step-layer' : 'step step-instruction'}>
+    <div class="platform-picker">
       <Show
-        when={props.step.layer}
-        fallback={<p class="step-heading">Instruction without a layer</p>}
+        when={props.view.platforms.length > 1}
+        fallback={<span class="muted">Platform {props.view.platform}</span>}
       >
-        {(layer) => (
-          <div class="step-heading">
-            <strong>Layer {layer().index}</strong>
-            <Show when={layer().size !== undefined}>
-              <span>{formatBytes(layer().size ?? 0)}</span>
-            </Show>
-            <code title={layer().digest ?? layer().diffId}>
-              {shortDigest(layer().digest ?? layer().diffId)}
-            </code>
-            <Show when={layer().summary}>
-              {(summary) => (
-                <>
-                  <SeverityBadges
-                    summary={summary()}
-                    repository={props.view.repository}
-                    tag={props.view.tag}
-                    layer={layer().index}
-                  />
-                  <SeverityBar summary={summary()} scale={props.scale} />
-                  <Show when={summary().total > 0}>
-                    <a
-                      href={findingsPath(props.view.repository, props.view.tag, {
-                        layer: layer().index,
-                      })}
-                      aria-label={`Show the findings of layer ${layer().index}`}
-                    >
-                      Show findings
-                    </a>
-                  </Show>
-                </>
-              )}
+        <label for="platform-select">Platform</label>
+        <select
+          id="platform-select"
+          value={props.view.platform}
+          onChange={(event) => props.onSelect(event.currentTarget.value)}
+        >
+          <For each={props.view.platforms}>
+            {(platform) => <option value={platform}>{platform}</option>}
+          </For>
+        </select>
+      </Show>
+      <span class="muted">
+        manifest <code title={props.view.digest}>{shortDigest(props.view.digest)}</code>
+      </span>
+    </div>
+  );
+}
+
+/** Says which result the counts come from, or why the shown platform has none. */
+function ResultNote(props: LayerStepsProps) {
+  const scannedPlatform = () => props.tagResult?.platform;
+
+  return (
+    <Show
+      when={props.view.result}
+      fallback={
+        <Show
+          when={props.tagResult}
+          fallback={<p>Not scanned yet: scan the tag to see the findings of each layer.</p>}
+        >
+          <div class="message message-info" role="status">
+            <p>
+              Trivy scanned {scannedPlatform() ?? 'another platform'}, not {props.view.platform}, so
+              these layers show no counts.
+            </p>
+            <Show
+              when={scannedPlatform() && props.view.platforms.includes(scannedPlatform() ?? '')}
+            >
+              <button
+                type="button"
+                class="button"
+                onClick={() => props.onSelectPlatform(scannedPlatform() ?? '')}
+              >
+                Show {scannedPlatform()}
+              </button>
             </Show>
           </div>
-        )}
-      </Show>
-      <pre class="command">
-        <code>{props.step.command || '(no command recorded)'}</code>
-      </pre>
-    </li>
+        </Show>
+      }
+    >
+      {(result) => (
+        <>
+          <ResultFacts result={result()} platformCount={props.view.platforms.length} />
+          <a href={findingsPath(props.view.repository, props.view.tag)}>View all findings</a>
+        </>
+      )}
+    </Show>
   );
 }

@@ -9,22 +9,16 @@ import {
   sortFn_basic,
   tableFeatures,
 } from '@tanstack/solid-table';
-import { createMemo, createResource, createSignal, ErrorBoundary, For, Show } from 'solid-js';
+import { createMemo, createSignal, For, Show } from 'solid-js';
 import type { TagSummary } from '../../../core/api/schemas';
-import { fetchTags } from '../api';
 import { Breadcrumbs } from '../components/Breadcrumbs';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { SortHeader } from '../components/SortHeader';
 import { VirtualTableBody } from '../components/VirtualTableBody';
-import { createTagScan, type TagScan } from '../tag-scan';
+import { canAdminister } from '../session';
 import { compareSummaries, createdTime, filterTagsByName } from '../tags/compare';
+import { createTagPages, type TagEntry, type TagPages } from '../tags/tag-pages';
 import { TagRow } from './TagRow';
-
-/** A tag with the scan state its row shows; kept outside the row so scrolling keeps it. */
-export interface TagEntry {
-  tag: TagSummary;
-  scan: TagScan;
-}
 
 const features = tableFeatures({
   rowSortingFeature,
@@ -59,28 +53,35 @@ const columns = helper.columns([
 
 /** Lists the tags of one repository with their scan results and scan buttons. */
 export function TagListPage(props: { repository: string }) {
-  const [tagList] = createResource(() => props.repository, fetchTags);
+  const pages = createTagPages(props.repository);
 
   return (
     <section aria-labelledby="tags-heading">
       <Breadcrumbs repository={props.repository} />
       <h1 id="tags-heading">{props.repository}</h1>
-      <ErrorBoundary
-        fallback={(error) => <ErrorMessage error={error} context="Could not load the tags" />}
-      >
-        <Show when={tagList()} fallback={<p class="muted">Loading tags…</p>}>
-          {(list) => <TagTable repository={props.repository} tags={list().tags} />}
-        </Show>
-      </ErrorBoundary>
+      <Show when={pages.total() !== undefined} fallback={<FirstPageState pages={pages} />}>
+        <TagTable repository={props.repository} pages={pages} />
+      </Show>
     </section>
   );
 }
 
-function TagTable(props: { repository: string; tags: TagSummary[] }) {
-  const [searchParams, setSearchParams] = useSearchParams<{ q: string }>();
-  const [entries, setEntries] = createSignal<TagEntry[]>(
-    props.tags.map((tag) => ({ tag, scan: createTagScan(props.repository, tag) })),
+function FirstPageState(props: { pages: TagPages }) {
+  return (
+    <Show when={props.pages.error()} fallback={<p class="muted">Loading tags…</p>}>
+      {(error) => <ErrorMessage error={error()} context="Could not load the tags" />}
+    </Show>
   );
+}
+
+/** Formats a count with thousands separators, for example `5,000`. */
+function count(value: number): string {
+  return value.toLocaleString('en-US');
+}
+
+function TagTable(props: { repository: string; pages: TagPages }) {
+  const [searchParams, setSearchParams] = useSearchParams<{ q: string }>();
+  const entries = props.pages.entries;
   const shown = createMemo(() => filterTagsByName(entries(), searchParams.q ?? ''));
   const [sorting, setSorting] = createSignal<SortingState>([]);
   const table = createTable({
@@ -95,11 +96,15 @@ function TagTable(props: { repository: string; tags: TagSummary[] }) {
     onSortingChange: setSorting,
   });
   const rows = () => table.getRowModel().rows.map((row) => row.original);
-  const removeTag = (name: string) =>
-    setEntries((current) => current.filter((entry) => entry.tag.name !== name));
+  const tagsByDigest = createMemo(() => groupByDigest(entries()));
+  const sameDigestTags = (tag: TagSummary) =>
+    (tagsByDigest().get(tag.digest) ?? []).filter((name) => name !== tag.name);
 
   return (
-    <Show when={props.tags.length > 0} fallback={<p>This repository has no tags.</p>}>
+    <Show
+      when={entries().length > 0 || props.pages.loading()}
+      fallback={<p>This repository has no tags.</p>}
+    >
       <div class="field">
         <label for="tag-filter">Filter tags by name</label>
         <input
@@ -112,45 +117,96 @@ function TagTable(props: { repository: string; tags: TagSummary[] }) {
           }
         />
       </div>
-      <p class="muted" aria-live="polite">
-        Showing {shown().length} of {entries().length} tags.
-      </p>
-      <table class="stacked tags">
-        <caption class="visually-hidden">Tags of {props.repository}</caption>
-        <thead>
-          <For each={table.getHeaderGroups()}>
-            {(group) => (
-              <tr>
-                <For each={group.headers}>
-                  {(header) => (
-                    <SortHeader
-                      label={String(header.column.columnDef.header)}
-                      sorted={header.column.getIsSorted()}
-                      onToggle={
-                        header.column.getCanSort()
-                          ? header.column.getToggleSortingHandler()
-                          : undefined
-                      }
-                    />
-                  )}
-                </For>
-              </tr>
+      <LoadState pages={props.pages} shown={shown().length} />
+      <Show when={!canAdminister()}>
+        <p id="admin-only-note" class="message message-info">
+          Scanning and deleting tags needs the admin role; you can read every result.
+        </p>
+      </Show>
+      <div class="table-scroll">
+        <table class="stacked tags">
+          <caption class="visually-hidden">Tags of {props.repository}</caption>
+          <colgroup>
+            <For each={table.getAllLeafColumns()}>
+              {(column) => <col class={`column-${column.id}`} />}
+            </For>
+          </colgroup>
+          <thead>
+            <For each={table.getHeaderGroups()}>
+              {(group) => (
+                <tr>
+                  <For each={group.headers}>
+                    {(header) => (
+                      <SortHeader
+                        label={String(header.column.columnDef.header)}
+                        sorted={header.column.getIsSorted()}
+                        onToggle={
+                          header.column.getCanSort()
+                            ? header.column.getToggleSortingHandler()
+                            : undefined
+                        }
+                      />
+                    )}
+                  </For>
+                </tr>
+              )}
+            </For>
+          </thead>
+          <VirtualTableBody rows={rows()} columnCount={columns.length} estimateSize={96}>
+            {(entry, index, measure) => (
+              <TagRow
+                repository={props.repository}
+                tag={entry.tag}
+                scan={entry.scan}
+                sameDigestTags={sameDigestTags(entry.tag)}
+                index={index()}
+                ref={measure}
+                onDeleted={props.pages.remove}
+              />
             )}
-          </For>
-        </thead>
-        <VirtualTableBody rows={rows()} columnCount={columns.length} estimateSize={96}>
-          {(entry, index, measure) => (
-            <TagRow
-              repository={props.repository}
-              tag={entry.tag}
-              scan={entry.scan}
-              index={index()}
-              ref={measure}
-              onDeleted={removeTag}
-            />
-          )}
-        </VirtualTableBody>
-      </table>
+          </VirtualTableBody>
+        </table>
+      </div>
     </Show>
   );
+}
+
+/** Shows how many tags are shown and loaded, and a retry when a later page failed. */
+function LoadState(props: { pages: TagPages; shown: number }) {
+  const loaded = () => props.pages.entries().length;
+
+  return (
+    <div aria-live="polite">
+      <p class="muted">
+        Showing {count(props.shown)} of {count(loaded())} tags.
+      </p>
+      <Show when={props.pages.loading()}>
+        <p class="muted loading-tags">
+          Loaded {count(loaded())} of {count(props.pages.total() ?? 0)} tags. Sorting and filtering
+          cover the loaded tags until the rest arrive.
+        </p>
+      </Show>
+      <Show when={props.pages.error()}>
+        {(error) => (
+          <>
+            <ErrorMessage error={error()} context="Could not load the remaining tags" />
+            <button type="button" class="button" onClick={() => props.pages.retry()}>
+              Retry loading tags
+            </button>
+          </>
+        )}
+      </Show>
+    </div>
+  );
+}
+
+/** Maps each digest to the names of the loaded tags that point to it. */
+function groupByDigest(entries: readonly TagEntry[]): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const { tag } of entries) {
+    // A tag the registry could not describe has no digest, so it shares nothing.
+    if (tag.digest === '') continue;
+    groups.set(tag.digest, [...(groups.get(tag.digest) ?? []), tag.name]);
+  }
+  return groups;
 }

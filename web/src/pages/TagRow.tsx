@@ -4,7 +4,13 @@ import { CopyButton } from '../components/CopyButton';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { SeverityBadges } from '../components/SeverityBadges';
 import { ShieldIcon, Spinner } from '../components/ShieldIcon';
-import { formatBytes, formatPlatform, formatRelative, shortDigest } from '../format';
+import {
+  formatBytes,
+  formatPlatform,
+  formatRelative,
+  scannedPlatformText,
+  shortDigest,
+} from '../format';
 import { layersPath } from '../paths';
 import { ADMIN_ONLY_TEXT, canAdminister } from '../session';
 import type { TagScan } from '../tag-scan';
@@ -15,18 +21,20 @@ export interface TagRowProps {
   repository: string;
   tag: TagSummary;
   scan: TagScan;
+  /** The other loaded tags that point to the same digest, which a delete removes too. */
+  sameDigestTags: string[];
   /** Position in the table, for the virtualizer's measurement. */
   index: number;
   ref?: (element: Element) => void;
-  /** Called after the API deleted the tag. */
-  onDeleted: (tag: string) => void;
+  /** Called after the API deleted the tag, with every tag the deletion removed. */
+  onDeleted: (tags: string[]) => void;
 }
 
 /** Renders one tag table row: the image facts, the vulnerability badges, the scan control. */
 export function TagRow(props: TagRowProps) {
   return (
     <tr class="tag-row" data-index={props.index} ref={(element) => props.ref?.(element)}>
-      <th scope="row" data-label="Tag">
+      <th scope="row" data-label="Tag" class="tag-name">
         {props.tag.name}
         <Show when={props.tag.error}>
           {(error) => <p class="message message-error">{error()}</p>}
@@ -75,6 +83,7 @@ function TagActions(props: TagRowProps) {
         class="button"
         disabled={props.scan.busy() || !canAdminister()}
         title={canAdminister() ? undefined : ADMIN_ONLY_TEXT}
+        aria-describedby={canAdminister() ? undefined : 'admin-only-note'}
         aria-label={`${scanLabel()} ${props.tag.name}`}
         onClick={() => void props.scan.start()}
       >
@@ -91,6 +100,7 @@ function TagActions(props: TagRowProps) {
         <DeleteTagControl
           repository={props.repository}
           tag={props.tag.name}
+          sameDigestTags={props.sameDigestTags}
           onDeleted={props.onDeleted}
         />
       </Show>
@@ -104,11 +114,20 @@ function ScanResult(props: { repository: string; tag: TagSummary; scan: TagScan 
     <>
       <Show when={props.scan.result()} fallback={<span class="muted">Not scanned</span>}>
         {(result) => (
-          <SeverityBadges
-            summary={result().summary}
-            repository={props.repository}
-            tag={props.tag.name}
-          />
+          <>
+            <SeverityBadges
+              summary={result().summary}
+              repository={props.repository}
+              tag={props.tag.name}
+            />
+            <Show when={result().platform}>
+              {(platform) => (
+                <p class="scanned-platform">
+                  {scannedPlatformText(platform(), props.tag.platforms.length)}
+                </p>
+              )}
+            </Show>
+          </>
         )}
       </Show>
       <Show when={props.scan.stale()}>
