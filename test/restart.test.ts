@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { STAND_IN_TRIVY, testConfig } from './support/berth';
 import type { TestRegistry } from './support/registry';
@@ -10,9 +11,13 @@ let registry: TestRegistry;
 let config: Awaited<ReturnType<typeof testConfig>>;
 const children: ChildProcess[] = [];
 
+let scanTemp: string;
+
 beforeAll(async () => {
   registry = await startSampleRegistry();
   config = await testConfig({ REGISTRY_URL: registry.url });
+  scanTemp = join(dirname(config.dataDir), 'tmp');
+  await mkdir(scanTemp, { recursive: true });
 });
 
 afterAll(async () => {
@@ -35,6 +40,8 @@ async function startProcess(): Promise<{ child: ChildProcess; url: string }> {
       TRIVY_CACHE_DIR: config.trivyCacheDir,
       SCAN_LOCK_STALE: '2s',
       TRIVY_STAND_IN_DELAY_MS: '1500',
+      // A killed Berth leaves its scan's temporary folder behind; keep it inside the test's root.
+      TMPDIR: scanTemp,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
