@@ -1,28 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Finding, FindingList, ResultInfo, SeveritySummary } from '../../core/api/schemas';
+import type { Finding, FindingList, ResultInfo } from '../../core/api/schemas';
 import { listFindings } from '../../core/report/findings';
 import { parseReport } from '../../core/report/parse';
+import { countBySeverity } from '../../web/src/findings/filters';
 import { fixturesDir } from '../lib/images';
 
 /** The recorded juice-shop report: 236 findings from a real Trivy scan. */
 export const JUICE_SHOP_REPORT = 'securecodebox/juice-shop-v10.2.0.json';
-
-function summaryOf(findings: readonly Finding[]): SeveritySummary {
-  const summary: SeveritySummary = {
-    CRITICAL: 0,
-    HIGH: 0,
-    MEDIUM: 0,
-    LOW: 0,
-    UNKNOWN: 0,
-    total: 0,
-  };
-  for (const finding of findings) {
-    summary[finding.severity] += 1;
-    summary.total += 1;
-  }
-  return summary;
-}
 
 function findingList(tag: string, findings: Finding[]): FindingList {
   const result: ResultInfo = {
@@ -32,7 +17,7 @@ function findingList(tag: string, findings: Finding[]): FindingList {
     mode: 'builtin',
     trivyVersion: 'recorded',
     recorded: true,
-    summary: summaryOf(findings),
+    summary: countBySeverity(findings),
   };
   return { repository: 'bench', tag, result, mappingKnown: true, vulnerabilities: findings };
 }

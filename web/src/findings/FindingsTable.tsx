@@ -8,9 +8,9 @@ import {
   sortFn_basic,
   tableFeatures,
 } from '@tanstack/solid-table';
-import { createSignal, For } from 'solid-js';
+import { createSignal } from 'solid-js';
 import type { Finding } from '../../../core/api/schemas';
-import { SortHeader } from '../components/SortHeader';
+import { TableHead } from '../components/TableHead';
 import { VirtualTableBody } from '../components/VirtualTableBody';
 import { FindingRow } from './FindingRow';
 import { SEVERITY_ORDER } from './filters';
@@ -85,32 +85,7 @@ export function FindingsTable(props: FindingsTableProps) {
     <div class="table-scroll">
       <table class="stacked findings">
         <caption class="visually-hidden">Findings</caption>
-        <colgroup>
-          <For each={table.getAllLeafColumns()}>
-            {(column) => <col class={`column-${column.id}`} />}
-          </For>
-        </colgroup>
-        <thead>
-          <For each={table.getHeaderGroups()}>
-            {(group) => (
-              <tr>
-                <For each={group.headers}>
-                  {(header) => (
-                    <SortHeader
-                      label={String(header.column.columnDef.header)}
-                      sorted={header.column.getIsSorted()}
-                      onToggle={
-                        header.column.getCanSort()
-                          ? header.column.getToggleSortingHandler()
-                          : undefined
-                      }
-                    />
-                  )}
-                </For>
-              </tr>
-            )}
-          </For>
-        </thead>
+        <TableHead table={table} />
         <VirtualTableBody rows={rows()} columnCount={columns.length} estimateSize={64}>
           {(finding, index, measure) => (
             <FindingRow finding={finding} index={index()} ref={measure} />

@@ -9,11 +9,11 @@ import {
   sortFn_basic,
   tableFeatures,
 } from '@tanstack/solid-table';
-import { createMemo, createSignal, For, Show } from 'solid-js';
+import { createMemo, createSignal, Show } from 'solid-js';
 import type { TagSummary } from '../../../core/api/schemas';
 import { Breadcrumbs } from '../components/Breadcrumbs';
 import { ErrorMessage } from '../components/ErrorMessage';
-import { SortHeader } from '../components/SortHeader';
+import { TableHead } from '../components/TableHead';
 import { VirtualTableBody } from '../components/VirtualTableBody';
 import { canAdminister } from '../session';
 import { compareSummaries, createdTime, filterTagsByName } from '../tags/compare';
@@ -126,32 +126,7 @@ function TagTable(props: { repository: string; pages: TagPages }) {
       <div class="table-scroll">
         <table class="stacked tags">
           <caption class="visually-hidden">Tags of {props.repository}</caption>
-          <colgroup>
-            <For each={table.getAllLeafColumns()}>
-              {(column) => <col class={`column-${column.id}`} />}
-            </For>
-          </colgroup>
-          <thead>
-            <For each={table.getHeaderGroups()}>
-              {(group) => (
-                <tr>
-                  <For each={group.headers}>
-                    {(header) => (
-                      <SortHeader
-                        label={String(header.column.columnDef.header)}
-                        sorted={header.column.getIsSorted()}
-                        onToggle={
-                          header.column.getCanSort()
-                            ? header.column.getToggleSortingHandler()
-                            : undefined
-                        }
-                      />
-                    )}
-                  </For>
-                </tr>
-              )}
-            </For>
-          </thead>
+          <TableHead table={table} />
           <VirtualTableBody rows={rows()} columnCount={columns.length} estimateSize={96}>
             {(entry, index, measure) => (
               <TagRow
