@@ -6,7 +6,13 @@ import type { ScanView, TagList } from '../core/api/schemas';
 import type { RunningBerth } from '../functions/local/server';
 import { startTestBerth, testConfig } from './support/berth';
 import type { TestRegistry } from './support/registry';
-import { requestScan, startSampleRegistry, tagUrl, waitForScan } from './support/stack';
+import {
+  pushRecorded,
+  requestScan,
+  startSampleRegistry,
+  tagUrl,
+  waitForScan,
+} from './support/stack';
 
 let registry: TestRegistry;
 
@@ -69,6 +75,33 @@ describe('local start', () => {
     }
   });
 
+  it('tag deleted during its scan gets no result', async () => {
+    await pushRecorded(registry, 'alpine-310.json', 'race/app', 'one');
+    await pushRecorded(registry, 'alpine-310.json', 'race/app', 'two');
+    const config = await testConfig({ REGISTRY_URL: registry.url });
+    process.env.TRIVY_STAND_IN_DELAY_MS = '2000';
+    const berth = await startTestBerth(config);
+    try {
+      await requestScan(berth.url, 'race/app', 'two');
+      await waitForState(berth.url, 'running', 'race/app', 'two');
+      const deleted = await fetch(tagUrl(berth.url, 'race/app', 'one'), { method: 'DELETE' });
+      expect(deleted.status).toBe(200);
+
+      await new Promise((resolve) => setTimeout(resolve, 4000));
+
+      const view = (await (
+        await fetch(tagUrl(berth.url, 'race/app', 'two', 'scan'))
+      ).json()) as ScanView;
+      expect(view.status).toBeUndefined();
+      expect(view.result).toBeUndefined();
+      expect(await readdir(config.dataDir)).not.toContain('race_app_two.json');
+    } finally {
+      delete process.env.TRIVY_STAND_IN_DELAY_MS;
+      await berth.stop();
+      await config.cleanup();
+    }
+  });
+
   it('damaged result file shows the tag as not scanned', async () => {
     const config = await testConfig({ REGISTRY_URL: registry.url });
     const berth = await startTestBerth(config);
@@ -98,10 +131,15 @@ describe('local start', () => {
   });
 });
 
-async function waitForState(base: string, state: string): Promise<void> {
+async function waitForState(
+  base: string,
+  state: string,
+  repository = 'library/alpine',
+  tag = '3.10',
+): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    const response = await fetch(tagUrl(base, 'library/alpine', '3.10', 'scan'));
+    const response = await fetch(tagUrl(base, repository, tag, 'scan'));
     const view = (await response.json()) as ScanView;
     if (view.status?.state === state && view.status.digest) return;
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -115,14 +115,27 @@ describe('result store', () => {
     expect(await readdir(dataDir)).toEqual(['web_latest.json']);
   });
 
-  it('file that is not JSON is never overwritten', async () => {
+  it.each([
+    ['not JSON', 'not json'],
+    ['truncated JSON', '{"format":"berth.scan-result.v1","image":{"rep'],
+    ['JSON of another shape', '{"hello":1}'],
+  ])('damaged file (%s) is replaced by the next write', async (_case, body) => {
     const objects = new FsObjectStore(dataDir);
-    await objects.put('web_latest.json', 'not json');
+    await objects.put('web_latest.json', body);
 
     await store.write(result('web', 'latest'));
 
-    expect(await readFile(join(dataDir, 'web_latest.json'), 'utf8')).toBe('not json');
+    expect(await readdir(dataDir)).toEqual(['web_latest.json']);
     expect((await store.read({ repository: 'web', tag: 'latest' }))?.image.tag).toBe('latest');
+  });
+
+  it('file of another image is never overwritten', async () => {
+    await store.write(result('a/b', 'c'));
+
+    await store.write(result('a_b', 'c'));
+
+    const plain = JSON.parse(await readFile(join(dataDir, 'a_b_c.json'), 'utf8')) as StoredResult;
+    expect(plain.image.repository).toBe('a/b');
   });
 
   it('list skips statuses and foreign files', async () => {

@@ -139,6 +139,9 @@ describe('scan end to end', () => {
     expect(second.tags).toHaveLength(1);
     expect(second.tags[0]?.name).not.toBe(first.tags[0]?.name);
     expect(second.next).toBeUndefined();
+    // A cursor deleted since its page resumes by name.
+    const resumed = await getJson<TagList>(`${base}?n=5&last=1.5`);
+    expect(resumed.tags.map((tag) => tag.name)).toEqual(['2.0']);
   });
 
   it('second request while queued returns the same scan', async () => {

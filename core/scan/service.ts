@@ -90,6 +90,7 @@ export class ScanService {
     try {
       status = await this.resolve(status);
       const result = await this.scan(status, signal);
+      if (!(await this.isCurrent(status))) return;
       await this.options.results.write(result);
       await this.recordHistory(result);
       await this.options.statuses.write({ ...status, state: 'completed', finishedAt: now() });
@@ -99,8 +100,19 @@ export class ScanService {
         this.log(status).warn('scan interrupted: it runs again at the next start');
         throw new ScanInterrupted(status.id);
       }
-      await this.fail(status, error);
+      if (await this.isCurrent(status)) await this.fail(status, error);
     }
+  }
+
+  /**
+   * Checks that the scan's status is still the stored one before its outcome is written. A tag
+   * deleted while its scan ran has no status any more, and its result must not come back.
+   */
+  private async isCurrent(status: ScanStatus): Promise<boolean> {
+    const stored = await this.options.statuses.read(status);
+    if (stored?.id === status.id) return true;
+    this.log(status).warn('scan outcome dropped: the tag was deleted or rescanned meanwhile');
+    return false;
   }
 
   /** Marks a scan failed with the reason, keeping the last completed result. */

@@ -7,9 +7,9 @@ const READ_CONCURRENCY = 16;
 
 /**
  * JSON documents keyed by image tag under one prefix, with the collision rule of
- * result-keys.ts: a document is read only when it names the requested image and passes
- * `isValid`, and a write never replaces a document that belongs to another image. A damaged
- * document of the same image is replaced by the next write.
+ * result-keys.ts. A document is read only when it names the requested image and passes
+ * `isValid`. A write never replaces a document that names another image, and it replaces a
+ * damaged one.
  */
 export class ImageDocuments<T> {
   constructor(
@@ -28,14 +28,19 @@ export class ImageDocuments<T> {
     return undefined;
   }
 
-  /** Writes the document of `image` and returns the key it went to. */
+  /**
+   * Writes the document of `image` and returns the key it went to. The plain key is replaced
+   * when its file belongs to `image` or to no image (damaged or of another shape), so the
+   * documented file name never stays stuck on garbage.
+   */
   async write(image: ImageName, document: T): Promise<string> {
     const body = `${JSON.stringify(document)}\n`;
     const [plainKey, collisionKey] = this.candidateKeys(image);
     if (await this.objects.putIfAbsent(plainKey, body)) return plainKey;
 
     const existing = await this.readKey(plainKey);
-    if (existing && this.owns(existing, image)) {
+    const owner = existing === undefined ? undefined : this.ownerOf(existing);
+    if (owner === undefined || sameImage(owner, image)) {
       await this.objects.put(plainKey, body);
       return plainKey;
     }
@@ -80,9 +85,14 @@ export class ImageDocuments<T> {
     return [this.prefix + plainFileName(image), this.prefix + collisionFileName(image)];
   }
 
-  private owns(document: T, image: ImageName): boolean {
+  private ownerOf(document: T): ImageName | undefined {
     const owner = this.imageOf(document);
-    if (typeof owner?.repository !== 'string' || typeof owner.tag !== 'string') return false;
+    if (typeof owner?.repository !== 'string' || typeof owner.tag !== 'string') return undefined;
+    return owner;
+  }
+
+  private owns(document: T, image: ImageName): boolean {
+    const owner = this.ownerOf(document);
     return owner !== undefined && sameImage(owner, image);
   }
 

@@ -100,7 +100,8 @@ export function registerRepositories(app: Api, deps: ApiDependencies): void {
   app.openapi(listTags, async (c) => {
     const repository = checkRepository(c.req.valid('param').name);
     const { n, last } = c.req.valid('query');
-    const tags = await deps.registry.listTags(repository);
+    // Distribution returns tags in storage order; sorted names make pages stable and readable.
+    const tags = (await deps.registry.listTags(repository)).sort();
     const start = pageStart(tags, last);
     const page = tags.slice(start, n === undefined ? undefined : start + n);
     const next = start + page.length < tags.length ? page.at(-1) : undefined;
@@ -180,8 +181,8 @@ async function tagSummary(
 }
 
 /**
- * Returns the index after `last`. A `last` deleted since the previous page is placed by name,
- * as registries list tags in lexical order, so the listing resumes instead of starting over.
+ * Returns the index after `last` in the sorted `tags`. A `last` deleted since the previous page
+ * is placed by name, so the listing resumes where it stood instead of starting over.
  */
 function pageStart(tags: string[], last: string | undefined): number {
   if (last === undefined) return 0;

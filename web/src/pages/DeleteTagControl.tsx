@@ -68,7 +68,8 @@ export function DeleteTagControl(props: DeleteTagControlProps) {
             Delete {props.tag}?
             <Show when={props.sameDigestTags.length > 0}>
               {' '}
-              This also deletes {props.sameDigestTags.join(', ')}, which point to the same digest.
+              This also deletes {sameDigestText(props.sameDigestTags)}, which point to the same
+              digest.
             </Show>
           </legend>
           <button
@@ -94,4 +95,13 @@ export function DeleteTagControl(props: DeleteTagControlProps) {
       </Show>
     </>
   );
+}
+
+/** Tags named in the confirmation; more are counted, so the row keeps a readable height. */
+const NAMED_TAGS = 5;
+
+function sameDigestText(tags: readonly string[]): string {
+  const named = tags.slice(0, NAMED_TAGS).join(', ');
+  const more = tags.length - NAMED_TAGS;
+  return more > 0 ? `${named} and ${more.toLocaleString('en')} more tags` : named;
 }

@@ -181,7 +181,9 @@ function groupByDigest(entries: readonly TagEntry[]): Map<string, string[]> {
   for (const { tag } of entries) {
     // A tag the registry could not describe has no digest, so it shares nothing.
     if (tag.digest === '') continue;
-    groups.set(tag.digest, [...(groups.get(tag.digest) ?? []), tag.name]);
+    const group = groups.get(tag.digest);
+    if (group) group.push(tag.name);
+    else groups.set(tag.digest, [tag.name]);
   }
   return groups;
 }
