@@ -16,7 +16,7 @@ export interface ImageName {
   tag: string;
 }
 
-/** The plain file name the product specification gives for an image tag. */
+/** Returns `<repository with every / replaced by _>_<tag>.json`, the plain result file name. */
 export function plainFileName(image: ImageName): string {
   return `${image.repository.replaceAll('/', '_')}_${image.tag}.json`;
 }
