@@ -39,6 +39,11 @@ afterEach(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
+/** Files at the top of DATA_DIR, without Berth's own `.berth` folder. */
+async function resultFiles(): Promise<string[]> {
+  return (await readdir(dataDir)).filter((name) => !name.startsWith('.')).sort();
+}
+
 describe('result file names', () => {
   it.each([
     ['myrepo/subrepo', 'latest', 'myrepo_subrepo_latest.json'],
@@ -112,7 +117,7 @@ describe('result store', () => {
     expect((await store.read({ repository: 'web', tag: 'latest' }))?.image.digest).toBe(
       `sha256:${'2'.repeat(64)}`,
     );
-    expect(await readdir(dataDir)).toEqual(['web_latest.json']);
+    expect(await resultFiles()).toEqual(['web_latest.json']);
   });
 
   it.each([
@@ -125,7 +130,7 @@ describe('result store', () => {
 
     await store.write(result('web', 'latest'));
 
-    expect(await readdir(dataDir)).toEqual(['web_latest.json']);
+    expect(await resultFiles()).toEqual(['web_latest.json']);
     expect((await store.read({ repository: 'web', tag: 'latest' }))?.image.tag).toBe('latest');
   });
 
@@ -153,5 +158,35 @@ describe('result store', () => {
     const listed = await store.list();
 
     expect(listed.map((item) => item.image.repository)).toEqual(['web']);
+  });
+});
+
+describe('result summaries', () => {
+  it('summary file serves the tag list', async () => {
+    await store.write(result('team/app', '1'));
+    await rm(join(dataDir, 'team_app_1.json'));
+
+    const info = await store.readInfo({ repository: 'team/app', tag: '1' });
+
+    expect(info?.scanId).toBe('team/app:1');
+    expect(info?.summary.total).toBe(0);
+  });
+
+  it('result without a summary file is read whole', async () => {
+    await store.write(result('team/app', '2'));
+    await rm(join(dataDir, '.berth', 'results'), { recursive: true });
+
+    const info = await store.readInfo({ repository: 'team/app', tag: '2' });
+
+    expect(info?.scanId).toBe('team/app:2');
+  });
+
+  it('delete removes the result and its summary', async () => {
+    await store.write(result('team/app', '3'));
+
+    await store.delete({ repository: 'team/app', tag: '3' });
+
+    expect(await store.readInfo({ repository: 'team/app', tag: '3' })).toBeUndefined();
+    expect(await readdir(join(dataDir, '.berth', 'results'))).toEqual([]);
   });
 });

@@ -9,7 +9,7 @@ import { summarize } from '../report/summary';
 import type { Scanner } from '../scanner/types';
 import { type HistoryStore, historyRecord } from '../store/history';
 import type { ImageName } from '../store/result-keys';
-import { RESULT_FORMAT, type ResultStore, resultInfo, type StoredResult } from '../store/results';
+import { RESULT_FORMAT, type ResultStore, type StoredResult } from '../store/results';
 import type { StatusStore } from '../store/statuses';
 import { failureReason } from './failure';
 import type { HealthErrors } from './health-errors';
@@ -64,9 +64,9 @@ export class ScanService {
   async view(image: ImageName): Promise<ScanView> {
     const [status, result] = await Promise.all([
       this.options.statuses.read(image),
-      this.options.results.read(image),
+      this.options.results.readInfo(image),
     ]);
-    return { status, result: result && resultInfo(result) };
+    return { status, result };
   }
 
   /**

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   type ResultInfo,
+  ResultInfoSchema,
   type ScannerMode,
   ScannerModeSchema,
   type SeveritySummary,
@@ -55,9 +56,22 @@ const StoredEntrySchema = z.object({
 /** A stored result without Trivy's report. */
 export type ResultEntry = Omit<StoredResult, 'report'>;
 
-/** Scan results, one file per image tag at the top of the store. */
+/** Prefix of the small per-tag summaries that tag lists read instead of whole results. */
+export const RESULT_INFO_PREFIX = '.berth/results/';
+
+/** A result's summary file: the image it belongs to and what the API shows beside a tag. */
+interface InfoDocument {
+  image: ImageName;
+  info: ResultInfo;
+}
+
+/**
+ * Scan results, one file per image tag at the top of the store, each with a small summary
+ * file so that listing many tags does not parse every Trivy report.
+ */
 export class ResultStore {
   private readonly documents: ImageDocuments<StoredResult>;
+  private readonly infos: ImageDocuments<InfoDocument>;
 
   constructor(objects: ObjectStore, prefix = '') {
     this.documents = new ImageDocuments(
@@ -66,19 +80,45 @@ export class ResultStore {
       (result) => (result.format === RESULT_FORMAT ? result.image : undefined),
       (result) => StoredEntrySchema.safeParse(result).success,
     );
+    this.infos = new ImageDocuments(
+      objects,
+      prefix + RESULT_INFO_PREFIX,
+      (document) => document.image,
+      (document) => ResultInfoSchema.safeParse(document.info).success,
+    );
   }
 
-  delete(image: ImageName): Promise<void> {
-    return this.documents.delete(image);
+  async delete(image: ImageName): Promise<void> {
+    await this.documents.delete(image);
+    await this.infos.delete(image);
   }
 
   read(image: ImageName): Promise<StoredResult | undefined> {
     return this.documents.read(image);
   }
 
-  /** Stores `result` and returns the key it was written to. */
-  write(result: StoredResult): Promise<string> {
-    return this.documents.write(result.image, result);
+  /** Reads what the API shows beside a tag, from the summary file when there is one. */
+  async readInfo(image: ImageName): Promise<ResultInfo | undefined> {
+    const document = await this.infos.read(image);
+    if (document) return document.info;
+
+    // Results written before summary files existed, or whose summary write failed.
+    const result = await this.documents.read(image);
+    return result && resultInfo(result);
+  }
+
+  /** Stores `result` with its summary file and returns the key the result was written to. */
+  async write(result: StoredResult): Promise<string> {
+    const key = await this.documents.write(result.image, result);
+    const image = { repository: result.image.repository, tag: result.image.tag };
+    try {
+      await this.infos.write(image, { image, info: resultInfo(result) });
+    } catch (error) {
+      // A stale summary would show an older scan than the stored result: remove it instead.
+      await this.infos.delete(image).catch(() => undefined);
+      throw error;
+    }
+    return key;
   }
 
   /** Reads every stored result, Trivy reports included. */
