@@ -1,8 +1,8 @@
 import solid from 'vite-plugin-solid';
 import { defineConfig } from 'vitest/config';
 
-// Two projects because vite-plugin-solid adds the `browser` resolve condition, which makes
-// the AWS SDK load its browser build; only tests of SPA code need the plugin.
+// Two projects, because vite-plugin-solid adds the `browser` resolve condition and the AWS
+// SDK then loads its browser build. Only tests of SPA code need the plugin.
 const WEB_TESTS = ['test/web-*.test.ts', 'test/**/*.test.tsx'];
 
 export default defineConfig({

@@ -8,7 +8,7 @@ export function storageHint(error: unknown): string | undefined {
   return 'Check that DATA_DIR is writable by the Berth process and that its disk has free space.';
 }
 
-/** The reason recorded on a failed scan: the error's message, with its hint when it has one. */
+/** Returns the reason recorded on a failed scan: the error's message and its hint, if any. */
 export function failureReason(error: unknown): string {
   if (!(error instanceof Error)) return `Scan failed: ${String(error)}`;
 

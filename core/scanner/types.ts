@@ -57,7 +57,7 @@ export interface ScannerHealth {
   serverHealthy?: boolean;
   recorded: boolean;
   error?: string;
-  /** What the check could not verify from where it runs. */
+  /** Check that cannot run from where the scanner health is read. */
   note?: string;
 }
 

@@ -21,7 +21,7 @@ export function plainFileName(image: ImageName): string {
   return `${image.repository.replaceAll('/', '_')}_${image.tag}.json`;
 }
 
-/** The file name used when the plain name belongs to another image. */
+/** Returns the file name used when the plain name belongs to another image. */
 export function collisionFileName(image: ImageName): string {
   const hash = createHash('sha256').update(`${image.repository}:${image.tag}`).digest('hex');
   return `${plainFileName(image).slice(0, -'.json'.length)}~${hash.slice(0, 12)}.json`;

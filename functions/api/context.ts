@@ -11,7 +11,7 @@ import type { ResultStore } from '../../core/store/results';
 import type { StatusStore } from '../../core/store/statuses';
 import type { ApiEnv, AuthOptions } from './auth';
 
-/** What the API handlers use; each deployment wires its own adapters in. */
+/** Dependencies of the API handlers; each deployment wires its own adapters in. */
 export interface ApiDependencies {
   registry: Registry;
   scanner: Scanner;
@@ -57,7 +57,7 @@ export const errorResponses = (schema: z.ZodType) => ({
     content: { 'application/json': { schema } },
   },
   502: {
-    description: "The registry rejected Berth's credentials or answered with an invalid response",
+    description: "The registry rejected Berth's credentials or returned an invalid response",
     content: { 'application/json': { schema } },
   },
   503: { description: 'The registry is unreachable', content: { 'application/json': { schema } } },

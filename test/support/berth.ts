@@ -13,7 +13,7 @@ import {
 /** Path of the Trivy stand-in that writes recorded reports. */
 export const STAND_IN_TRIVY = resolve(import.meta.dirname, '../../scripts/trivy-stand-in/trivy');
 
-/** A configuration for tests: a temporary DATA_DIR and cache, the stand-in as Trivy. */
+/** Builds a test configuration: a temporary DATA_DIR and cache, and the stand-in as Trivy. */
 export async function testConfig(
   env: Record<string, string> = {},
 ): Promise<Config & { cleanup(): Promise<void> }> {
@@ -29,12 +29,12 @@ export async function testConfig(
   return { ...config, cleanup: () => rm(root, { recursive: true, force: true }) };
 }
 
-/** The app and worker without an HTTP server, for `app.request()` tests. */
+/** Wires the app and worker without an HTTP server, for `app.request()` tests. */
 export function testRuntime(config: Config): Promise<LocalRuntime> {
   return createLocalRuntime(config, createLogger({ level: 'silent' }));
 }
 
-/** A running Berth on a free loopback port. */
+/** Starts Berth on a free loopback port. */
 export function startTestBerth(config: Config): Promise<RunningBerth> {
   return startBerth(config, createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
 }

@@ -1,5 +1,8 @@
 import type { Platform, Severity } from '../../core/api/schemas';
 
+/** Trivy's severities, most severe first; a copy of the core's list that keeps zod out of the bundle. */
+export const SEVERITY_ORDER: readonly Severity[] = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN'];
+
 const SIZE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
 
 /** Formats a byte count in binary units, for example `12.4 MiB`. */

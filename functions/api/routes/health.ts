@@ -16,7 +16,7 @@ const route = createRoute({
   },
 });
 
-/** Registers `GET /api/health`; it never fails, so it can back a load balancer check. */
+/** Registers `GET /api/health`, which reports a failed registry or scanner check in its body. */
 export function registerHealth(app: Api, deps: ApiDependencies): void {
   app.openapi(route, async (c) => {
     const [registry, scanner] = await Promise.all([registryHealth(deps), deps.scanner.health()]);
@@ -38,7 +38,7 @@ export function registerHealth(app: Api, deps: ApiDependencies): void {
   });
 }
 
-/** Health answers within this time even when the registry hangs, for load balancer probes. */
+/** Longest wait for the registry ping, so health returns in time for load balancer probes. */
 const PING_TIMEOUT_MS = 5000;
 
 function withTimeout<T>(promise: Promise<T>, timeoutMs: number, url: string): Promise<T> {

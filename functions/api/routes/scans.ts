@@ -119,7 +119,7 @@ export function imageOf(params: { name: string; tag: string }) {
   return { repository: checkRepository(params.name), tag: checkTag(params.tag) };
 }
 
-/** Reads the last completed result, or throws a 404 that says how to get one. */
+/** Reads the last completed result, or throws a 404 that explains how to get one. */
 export async function readResult(
   deps: ApiDependencies,
   image: { repository: string; tag: string },

@@ -5,7 +5,7 @@ import { formatRelative, scannedPlatformText, shortDigest } from '../format';
 /** Props of ResultFacts. */
 export interface ResultFactsProps {
   result: ResultInfo;
-  /** Platforms of the tag, when the page knows them, so a multi-arch tag says "of 2 platforms". */
+  /** Platforms of the tag, when the page has them, so a multi-arch tag says "of 2 platforms". */
   platformCount?: number;
 }
 

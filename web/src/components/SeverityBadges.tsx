@@ -1,9 +1,7 @@
 import { For, Show } from 'solid-js';
 import type { Severity, SeveritySummary } from '../../../core/api/schemas';
-import { severityLabel } from '../format';
+import { SEVERITY_ORDER, severityLabel } from '../format';
 import { findingsPath } from '../paths';
-
-const SEVERITIES: readonly Severity[] = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN'];
 
 /** Props of SeverityBadges. */
 export interface SeverityBadgesProps {
@@ -16,7 +14,7 @@ export interface SeverityBadgesProps {
 
 /** Shows one color-coded badge per severity with findings, each a link to the filtered list. */
 export function SeverityBadges(props: SeverityBadgesProps) {
-  const present = () => SEVERITIES.filter((severity) => props.summary[severity] > 0);
+  const present = () => SEVERITY_ORDER.filter((severity) => props.summary[severity] > 0);
 
   return (
     <Show
@@ -66,7 +64,7 @@ export function SeverityBar(props: SeverityBarProps) {
 
   return (
     <div class="severity-bar" aria-hidden="true">
-      <For each={SEVERITIES.filter((severity) => props.summary[severity] > 0)}>
+      <For each={SEVERITY_ORDER.filter((severity) => props.summary[severity] > 0)}>
         {(severity) => (
           <span
             class={`bar-segment bar-${severity.toLowerCase()}`}

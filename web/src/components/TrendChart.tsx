@@ -1,10 +1,8 @@
 import { onCleanup, onMount } from 'solid-js';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { Dashboard, Severity } from '../../../core/api/schemas';
-import { severityLabel } from '../format';
-
-const SERIES: readonly Severity[] = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN'];
+import type { Dashboard } from '../../../core/api/schemas';
+import { SEVERITY_ORDER, severityLabel } from '../format';
 
 const DAY_SECONDS = 86_400;
 
@@ -27,7 +25,7 @@ function cssColor(element: Element, name: string, fallback: string): string {
 /** Turns the trend into uPlot's columns: x in Unix seconds, then one column per severity. */
 export function trendColumns(trend: Dashboard['trend']): uPlot.AlignedData {
   const x = trend.map((point) => Date.parse(`${point.date}T00:00:00Z`) / 1000);
-  const series = SERIES.map((severity) => trend.map((point) => point.totals[severity]));
+  const series = SEVERITY_ORDER.map((severity) => trend.map((point) => point.totals[severity]));
   return [x, ...series];
 }
 
@@ -49,7 +47,7 @@ function chartOptions(container: HTMLElement): uPlot.Options {
     tzDate: (seconds) => uPlot.tzDate(new Date(seconds * 1000), 'Etc/UTC'),
     series: [
       { value: (_chart, seconds) => (seconds === null ? '' : formatDay(seconds)) },
-      ...SERIES.map((severity) => ({
+      ...SEVERITY_ORDER.map((severity) => ({
         label: severityLabel(severity),
         stroke: cssColor(container, `--badge-${severity.toLowerCase()}`, 'gray'),
         width: 2,

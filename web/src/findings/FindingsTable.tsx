@@ -1,25 +1,13 @@
-import {
-  createColumnHelper,
-  createSortedRowModel,
-  createTable,
-  rowSortingFeature,
-  type SortingState,
-  sortFn_alphanumeric,
-  sortFn_basic,
-  tableFeatures,
-} from '@tanstack/solid-table';
+import { createColumnHelper, createTable, type SortingState } from '@tanstack/solid-table';
 import { createSignal } from 'solid-js';
 import type { Finding } from '../../../core/api/schemas';
+import { sortingFeatures } from '../components/sorting';
 import { TableHead } from '../components/TableHead';
 import { VirtualTableBody } from '../components/VirtualTableBody';
 import { FindingRow } from './FindingRow';
 import { SEVERITY_ORDER } from './filters';
 
-const features = tableFeatures({
-  rowSortingFeature,
-  sortedRowModel: createSortedRowModel(),
-  sortFns: { basic: sortFn_basic, alphanumeric: sortFn_alphanumeric },
-});
+const features = sortingFeatures;
 const helper = createColumnHelper<typeof features, Finding>();
 
 // Sorting ranks severities by Trivy's order, not alphabetically.

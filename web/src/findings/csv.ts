@@ -52,7 +52,7 @@ export function downloadText(fileName: string, text: string, type: string): void
   setTimeout(() => URL.revokeObjectURL(url), 0);
 }
 
-/** What a downloaded file contains, which its name ends with. */
+/** Content kind of a downloaded file, which ends its name. */
 export type ExportKind = 'findings' | 'trivy';
 
 /**

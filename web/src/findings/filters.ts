@@ -1,7 +1,5 @@
 import type { Finding, Severity, SeveritySummary } from '../../../core/api/schemas';
-
-/** Severities from most to least severe, as Trivy orders them. */
-export const SEVERITY_ORDER: readonly Severity[] = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN'];
+import { SEVERITY_ORDER } from '../format';
 
 /** The layer filter value of findings whose layer is not known. */
 export const UNKNOWN_LAYER = 'unknown';
@@ -136,3 +134,5 @@ export function layersOf(findings: readonly Finding[]): FindingLayer[] {
   }
   return [...layers.values()].sort((a, b) => a.index - b.index);
 }
+
+export { SEVERITY_ORDER };

@@ -1,13 +1,11 @@
 import { createResource, ErrorBoundary, For, Show } from 'solid-js';
-import type { Dashboard, Severity, SeveritySummary } from '../../../core/api/schemas';
+import type { Dashboard, SeveritySummary } from '../../../core/api/schemas';
 import { fetchDashboard } from '../api';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { SeverityBadges, SeverityBar } from '../components/SeverityBadges';
 import { TrendChart } from '../components/TrendChart';
-import { formatRelative, severityLabel } from '../format';
+import { formatRelative, SEVERITY_ORDER, severityLabel } from '../format';
 import { tagsPath } from '../paths';
-
-const SEVERITIES: readonly Severity[] = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN'];
 
 /** Shows totals per severity, the worst images, findings per repository and the trend. */
 export default function DashboardPage() {
@@ -46,7 +44,7 @@ function Totals(props: { dashboard: Dashboard }) {
     <section aria-labelledby="totals-heading">
       <h2 id="totals-heading">Totals across {props.dashboard.scannedImages} scanned images</h2>
       <dl class="totals">
-        <For each={SEVERITIES}>
+        <For each={SEVERITY_ORDER}>
           {(severity) => (
             <div class={`total total-${severity.toLowerCase()}`}>
               <dt>{severityLabel(severity)}</dt>
@@ -104,10 +102,7 @@ function RepositoryCounts(props: { dashboard: Dashboard }) {
           <tr>
             <th scope="col">Repository</th>
             <th scope="col">Images</th>
-            <For each={SEVERITIES}>
-              {(severity) => <th scope="col">{severityLabel(severity)}</th>}
-            </For>
-            <th scope="col">Total</th>
+            <SummaryHeaders />
           </tr>
         </thead>
         <tbody>
@@ -129,10 +124,21 @@ function RepositoryCounts(props: { dashboard: Dashboard }) {
   );
 }
 
+function SummaryHeaders() {
+  return (
+    <>
+      <For each={SEVERITY_ORDER}>
+        {(severity) => <th scope="col">{severityLabel(severity)}</th>}
+      </For>
+      <th scope="col">Total</th>
+    </>
+  );
+}
+
 function SummaryCells(props: { summary: SeveritySummary }) {
   return (
     <>
-      <For each={SEVERITIES}>
+      <For each={SEVERITY_ORDER}>
         {(severity) => <td data-label={severityLabel(severity)}>{props.summary[severity]}</td>}
       </For>
       <td data-label="Total">{props.summary.total}</td>
@@ -156,10 +162,7 @@ function Trend(props: { dashboard: Dashboard }) {
           <thead>
             <tr>
               <th scope="col">Date</th>
-              <For each={SEVERITIES}>
-                {(severity) => <th scope="col">{severityLabel(severity)}</th>}
-              </For>
-              <th scope="col">Total</th>
+              <SummaryHeaders />
             </tr>
           </thead>
           <tbody>

@@ -154,7 +154,7 @@ function FindingsView(props: { list: FindingList }) {
   );
 }
 
-/** A button that saves the stored Trivy report, with the error if the download fails. */
+/** Renders a button that saves the stored Trivy report, and the error if the download fails. */
 function ReportDownload(props: { list: FindingList }) {
   const [downloadError, setDownloadError] = createSignal<unknown>();
   // A plain link would not send the sign-in header, so the report is fetched and saved.

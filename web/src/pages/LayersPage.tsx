@@ -20,7 +20,7 @@ export function LayersPage(props: TagPageProps) {
     () => ({ repository: props.repository, tag: props.tag, platform: searchParams.platform }),
     (source) => fetchLayers(source.repository, source.tag, source.platform),
   );
-  // The layer view omits the result for a platform Trivy did not scan, so the scan view tells
+  // The layer view omits the result for a platform Trivy did not scan, so the scan view shows
   // whether the tag has a result at all.
   const [scan] = createResource(
     () => ({ repository: props.repository, tag: props.tag }),

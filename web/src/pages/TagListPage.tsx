@@ -1,18 +1,10 @@
 import { useSearchParams } from '@solidjs/router';
-import {
-  createColumnHelper,
-  createSortedRowModel,
-  createTable,
-  rowSortingFeature,
-  type SortingState,
-  sortFn_alphanumeric,
-  sortFn_basic,
-  tableFeatures,
-} from '@tanstack/solid-table';
+import { createColumnHelper, createTable, type SortingState } from '@tanstack/solid-table';
 import { createMemo, createSignal, Show } from 'solid-js';
 import type { TagSummary } from '../../../core/api/schemas';
 import { Breadcrumbs } from '../components/Breadcrumbs';
 import { ErrorMessage } from '../components/ErrorMessage';
+import { sortingFeatures } from '../components/sorting';
 import { TableHead } from '../components/TableHead';
 import { VirtualTableBody } from '../components/VirtualTableBody';
 import { canAdminister } from '../session';
@@ -20,11 +12,7 @@ import { compareSummaries, createdTime, filterTagsByName } from '../tags/compare
 import { createTagPages, type TagEntry, type TagPages } from '../tags/tag-pages';
 import { TagRow } from './TagRow';
 
-const features = tableFeatures({
-  rowSortingFeature,
-  sortedRowModel: createSortedRowModel(),
-  sortFns: { basic: sortFn_basic, alphanumeric: sortFn_alphanumeric },
-});
+const features = sortingFeatures;
 const helper = createColumnHelper<typeof features, TagEntry>();
 
 const columns = helper.columns([
